@@ -1,0 +1,259 @@
+// The backward engine. Iterative: dependency counting plus a ready queue ordered by sequence
+// number (most recent node first, like PyTorch), so graphs of any depth run without recursion.
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "autograd/accumulate_grad.h"
+#include "fastgrad/autograd.h"
+#include "fastgrad/ops.h"
+#include "fastgrad/tensor_impl.h"
+
+namespace fastgrad::autograd {
+
+namespace {
+
+struct NodeOrder {
+  bool operator()(Node* a, Node* b) const { return a->sequence_nr() < b->sequence_nr(); }
+};
+
+// Everything one backward call tracks.
+struct GraphTask {
+  bool keep_graph = false;
+  bool create_graph = false;
+  std::unordered_map<Node*, int> dependencies;
+  std::unordered_map<Node*, TensorList> buffers;  // summed incoming gradients per input slot
+  // autograd::grad: gradients to capture at (node, slot), and which nodes must run.
+  bool capture_mode = false;
+  std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> captures;
+  std::unordered_set<Node*> needed;
+  TensorList captured;
+  // Keeps every reachable node alive while it is pending.
+  std::vector<std::shared_ptr<Node>> keep_alive;
+};
+
+std::string sizes_for_message(const Shape& s) {
+  std::string r = "torch.Size([";
+  for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
+  return r + "])";
+}
+
+void accumulate(TensorList& buffer, uint32_t slot, Tensor grad) {
+  Tensor& cur = buffer[slot];
+  cur = cur.defined() ? add(cur, grad) : std::move(grad);
+}
+
+// Reduces a broadcast gradient to the shape recorded for the input and casts its dtype.
+Tensor validate_output(const Node& producer, size_t index, Tensor grad, const InputMetadata& meta) {
+  if (grad.sizes() != meta.shape) {
+    if (!is_expandable_to(meta.shape, grad.sizes()))
+      throw Error(detail::cat("Function ", producer.name(), " returned an invalid gradient at index ",
+                              index, " - got ", shape_str(grad.sizes()),
+                              " but expected shape compatible with ", shape_str(meta.shape)));
+    grad = sum_to(grad, meta.shape);
+  }
+  if (grad.dtype() != meta.dtype) grad = to_dtype(grad, meta.dtype);
+  return grad;
+}
+
+// Counts, for every node reachable from the roots, the edges that lead into it.
+void compute_dependencies(GraphTask& task, const std::vector<Node*>& roots) {
+  std::vector<Node*> stack;
+  std::unordered_set<Node*> seen;
+  for (Node* r : roots)
+    if (seen.insert(r).second) stack.push_back(r);
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (const Edge& e : n->next_edges()) {
+      if (!e.is_valid()) continue;
+      Node* next = e.function.get();
+      ++task.dependencies[next];
+      if (seen.insert(next).second) {
+        task.keep_alive.push_back(e.function);
+        stack.push_back(next);
+      }
+    }
+  }
+}
+
+// For autograd::grad: a node must run iff some path from it reaches a captured (node, slot).
+void compute_needed(GraphTask& task, const std::vector<Node*>& roots) {
+  // Post-order DFS with an explicit stack: (node, next edge index to visit).
+  std::unordered_set<Node*> visited;
+  std::vector<std::pair<Node*, size_t>> stack;
+  for (Node* r : roots) {
+    if (!visited.insert(r).second) continue;
+    stack.emplace_back(r, 0);
+    while (!stack.empty()) {
+      auto& [n, i] = stack.back();
+      const auto& edges = n->next_edges();
+      if (i < edges.size()) {
+        Node* next = edges[i++].function.get();
+        if (next && visited.insert(next).second) stack.emplace_back(next, 0);
+        continue;
+      }
+      for (const Edge& e : edges) {
+        Node* next = e.function.get();
+        if (next && (task.needed.count(next) || task.captures.count(next))) {
+          task.needed.insert(n);
+          break;
+        }
+      }
+      stack.pop_back();
+    }
+  }
+}
+
+void execute(GraphTask& task, const TensorList& roots, const TensorList& root_grads) {
+  std::vector<Node*> root_nodes;
+  std::unordered_map<Node*, TensorList> root_buffers;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    Edge e = gradient_edge(roots[i]);
+    Node* n = e.function.get();
+    task.keep_alive.push_back(e.function);
+    auto& buf = task.buffers[n];
+    if (buf.empty()) buf.resize(n->input_metadata().size());
+    accumulate(buf, e.input_nr, root_grads[i]);
+    root_nodes.push_back(n);
+  }
+  compute_dependencies(task, root_nodes);
+  if (task.capture_mode) compute_needed(task, root_nodes);
+
+  std::priority_queue<Node*, std::vector<Node*>, NodeOrder> ready;
+  std::unordered_set<Node*> queued;
+  for (Node* n : root_nodes)
+    if (task.dependencies[n] == 0 && queued.insert(n).second) ready.push(n);
+
+  AutoGradMode grad_mode(task.create_graph);
+  while (!ready.empty()) {
+    Node* node = ready.top();
+    ready.pop();
+    TensorList inputs = std::move(task.buffers[node]);
+    task.buffers.erase(node);
+    inputs.resize(node->input_metadata().size());
+    if (node->has_pre_hooks()) node->run_pre_hooks(inputs);
+
+    if (task.capture_mode) {
+      auto it = task.captures.find(node);
+      if (it != task.captures.end())
+        for (auto [slot, index] : it->second) {
+          Tensor g = inputs[slot];
+          if (g.defined()) task.captured[index] = task.captured[index].defined() ? add(task.captured[index], g) : g;
+        }
+      if (!task.needed.count(node)) continue;
+    }
+
+    bool any_defined = false;
+    for (const Tensor& g : inputs) any_defined |= g.defined();
+    TensorList outputs;
+    if (any_defined) {
+      // Outputs that received no gradient count as zeros for multi-output nodes.
+      for (size_t i = 0; i < inputs.size(); ++i)
+        if (!inputs[i].defined()) {
+          const auto& m = node->input_metadata()[i];
+          inputs[i] = zeros(m.shape, m.dtype);
+        }
+      outputs = node->apply(std::move(inputs));
+      if (!task.keep_graph) node->release_variables();
+    }
+
+    const auto& edges = node->next_edges();
+    if (any_defined && !dynamic_cast<AccumulateGrad*>(node) && outputs.size() != edges.size())
+      throw Error(detail::cat("function ", node->name(), " returned an incorrect number of gradients (expected ",
+                              edges.size(), ", got ", outputs.size(), ")"));
+    for (size_t i = 0; i < edges.size(); ++i) {
+      const Edge& e = edges[i];
+      if (!e.is_valid()) continue;
+      Node* next = e.function.get();
+      if (any_defined && i < outputs.size() && outputs[i].defined()) {
+        Tensor g = validate_output(*node, i, std::move(outputs[i]),
+                                   next->input_metadata()[e.input_nr]);
+        auto& buf = task.buffers[next];
+        if (buf.empty()) buf.resize(next->input_metadata().size());
+        accumulate(buf, e.input_nr, std::move(g));
+      }
+      if (--task.dependencies[next] == 0 && queued.insert(next).second) ready.push(next);
+    }
+  }
+}
+
+TensorList make_root_grads(const TensorList& tensors, const TensorList& grad_tensors) {
+  if (!grad_tensors.empty() && grad_tensors.size() != tensors.size())
+    throw Error(detail::cat("got ", grad_tensors.size(), " gradients for ", tensors.size(), " tensors"));
+  TensorList grads(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    if (!t.requires_grad())
+      throw Error(detail::cat("element ", i, " of tensors does not require grad and does not have a grad_fn"));
+    Tensor g = i < grad_tensors.size() ? grad_tensors[i] : Tensor();
+    if (!g.defined()) {
+      if (t.numel() != 1) throw Error("grad can be implicitly created only for scalar outputs");
+      g = ones_like(t);
+    } else if (g.sizes() != t.sizes()) {
+      throw Error(detail::cat("Mismatch in shape: grad_output[", i, "] has a shape of ",
+                              sizes_for_message(g.sizes()), " and output[", i, "] has a shape of ",
+                              sizes_for_message(t.sizes()), "."));
+    } else if (g.dtype() != t.dtype()) {
+      g = to_dtype(g, t.dtype());
+    }
+    grads[i] = g;
+  }
+  return grads;
+}
+
+}  // namespace
+
+void backward(const TensorList& tensors, const TensorList& grad_tensors,
+              std::optional<bool> retain_graph, bool create_graph, const TensorList& inputs) {
+  if (!inputs.empty()) {
+    // backward(inputs=...): gradients only for these, accumulated into their .grad.
+    TensorList grads = grad(tensors, inputs, grad_tensors, retain_graph, create_graph, true);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!grads[i].defined()) continue;
+      Tensor cur = inputs[i].grad();
+      inputs[i].set_grad(cur.defined() ? add(cur, grads[i]) : grads[i]);
+    }
+    return;
+  }
+  GraphTask task;
+  task.create_graph = create_graph;
+  task.keep_graph = retain_graph.value_or(create_graph);
+  TensorList root_grads = make_root_grads(tensors, grad_tensors);
+  execute(task, tensors, root_grads);
+}
+
+TensorList grad(const TensorList& outputs, const TensorList& inputs,
+                const TensorList& grad_outputs, std::optional<bool> retain_graph,
+                bool create_graph, bool allow_unused) {
+  GraphTask task;
+  task.create_graph = create_graph;
+  task.keep_graph = retain_graph.value_or(create_graph);
+  task.capture_mode = true;
+  task.captured.resize(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& in = inputs[i];
+    if (!in.requires_grad())
+      throw Error(detail::cat("One of the differentiated Tensors does not require grad"));
+    auto* meta = in.impl()->autograd_meta();
+    Edge e;
+    if (meta->grad_fn) e = Edge{meta->grad_fn, meta->output_nr};
+    else if (auto acc = meta->grad_accumulator.lock()) e = Edge{acc, 0};
+    if (e.is_valid()) {
+      task.captures[e.function.get()].emplace_back(e.input_nr, i);
+      task.keep_alive.push_back(e.function);
+    }
+  }
+  TensorList root_grads = make_root_grads(outputs, grad_outputs);
+  execute(task, outputs, root_grads);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!task.captured[i].defined() && !allow_unused)
+      throw Error("One of the differentiated Tensors appears to not have been used in the graph. "
+                  "Set allow_unused=True if this is the desired behavior.");
+    // Without create_graph the result has no history, as in PyTorch.
+    if (task.captured[i].defined() && !create_graph) task.captured[i] = task.captured[i].detach();
+  }
+  return task.captured;
+}
+
+}  // namespace fastgrad::autograd

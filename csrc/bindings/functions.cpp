@@ -1,0 +1,81 @@
+// Module-level functions: creation, and ops whose first argument may be a number.
+#include "bindings/common.h"
+
+namespace fastgrad::python {
+
+namespace {
+
+Tensor finish(Tensor t, bool requires_grad) {
+  if (requires_grad) t.set_requires_grad(true);
+  return t;
+}
+
+Reduction parse_reduction(const std::string& r) {
+  if (r == "mean") return Reduction::Mean;
+  if (r == "sum") return Reduction::Sum;
+  if (r == "none") return Reduction::None;
+  throw py::value_error(r + " is not a valid value for reduction");
+}
+
+}  // namespace
+
+void init_functions(py::module_& m) {
+  m.def("tensor", [](py::handle data, py::handle dtype, py::handle device, bool requires_grad, bool pin_memory) {
+    return finish(tensor_from_data(data, parse_dtype(dtype)), requires_grad);
+  }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+     py::arg("requires_grad") = false, py::arg("pin_memory") = false);
+  m.def("from_numpy", &tensor_from_numpy);
+  m.def("_empty", [](const Shape& s, py::handle dtype, bool rg) {
+    return finish(empty(s, parse_dtype(dtype).value_or(default_dtype())), rg);
+  });
+  m.def("_zeros", [](const Shape& s, py::handle dtype, bool rg) {
+    return finish(zeros(s, parse_dtype(dtype).value_or(default_dtype())), rg);
+  });
+  m.def("_ones", [](const Shape& s, py::handle dtype, bool rg) {
+    return finish(ones(s, parse_dtype(dtype).value_or(default_dtype())), rg);
+  });
+  m.def("_full", [](const Shape& s, py::handle value, py::handle dtype, bool rg) {
+    auto v = as_scalar(value);
+    if (!v && py::isinstance<Tensor>(value)) v = value.cast<Tensor>().item();
+    if (!v) throw py::type_error("full(): argument 'fill_value' must be Number");
+    // Like PyTorch: the dtype follows the fill value when not given.
+    ScalarType dt = parse_dtype(dtype).value_or(v->is_floating() ? default_dtype() : v->type());
+    return finish(full(s, *v, dt), rg);
+  });
+  m.def("_rand", [](const Shape& s, py::handle dtype, bool rg) {
+    return finish(rand(s, parse_dtype(dtype).value_or(default_dtype())), rg);
+  });
+  m.def("_randn", [](const Shape& s, py::handle dtype, bool rg) {
+    return finish(randn(s, parse_dtype(dtype).value_or(default_dtype())), rg);
+  });
+  m.def("_arange", [](py::handle start, py::handle end, py::handle step, py::handle dtype, bool rg) {
+    auto s = as_scalar(start), e = as_scalar(end), st = as_scalar(step);
+    if (!s || !e || !st) throw py::type_error("arange(): start, end and step must be numbers");
+    return finish(arange(*s, *e, *st, parse_dtype(dtype)), rg);
+  });
+  m.def("_linspace", [](double start, double end, int64_t steps, py::handle dtype, bool rg) {
+    return finish(linspace(start, end, steps, parse_dtype(dtype).value_or(default_dtype())), rg);
+  });
+  m.def("manual_seed", [](int64_t seed) { manual_seed(static_cast<uint64_t>(seed)); });
+
+  // Ops that accept a number in either position.
+  m.def("pow", [](py::handle a, py::handle b) -> Tensor {
+    if (py::isinstance<Tensor>(a)) return pow(a.cast<Tensor>(), operand_or_throw(b, "pow"));
+    auto s = as_scalar(a);
+    if (!s || !py::isinstance<Tensor>(b))
+      throw py::type_error("pow(): argument 'input' must be Tensor or Number");
+    return pow(*s, b.cast<Tensor>());
+  });
+  m.def("_binary_cross_entropy", [](const Tensor& input, const Tensor& target, std::optional<Tensor> weight,
+                                    const std::string& reduction) {
+    return binary_cross_entropy(input, target, weight.value_or(Tensor()), parse_reduction(reduction));
+  });
+  m.def("_mse_loss", [](const Tensor& input, const Tensor& target, const std::string& reduction) {
+    return mse_loss(input, target, parse_reduction(reduction));
+  });
+  m.def("_result_type", [](py::handle a, py::handle b) {
+    return dtype_object(result_type(operand_or_throw(a, "result_type"), operand_or_throw(b, "result_type")));
+  });
+}
+
+}  // namespace fastgrad::python

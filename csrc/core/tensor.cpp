@@ -1,0 +1,215 @@
+// Tensor's methods: metadata accessors, the autograd surface, and method forms of the ops.
+#include "fastgrad/tensor.h"
+
+#include "fastgrad/autograd.h"
+#include "fastgrad/ops.h"
+#include "fastgrad/tensor_impl.h"
+#include "ops/common.h"
+
+namespace fastgrad {
+
+namespace {
+void check_defined(const Tensor& t) {
+  if (!t.defined()) throw Error("undefined tensor");
+}
+}  // namespace
+
+ScalarType Tensor::dtype() const { return impl_->dtype(); }
+int64_t Tensor::dim() const { return impl_->dim(); }
+const Shape& Tensor::sizes() const { return impl_->sizes(); }
+const Shape& Tensor::strides() const { return impl_->strides(); }
+int64_t Tensor::size(int64_t d) const { return impl_->sizes()[wrap_dim(d, dim())]; }
+int64_t Tensor::stride(int64_t d) const { return impl_->strides()[wrap_dim(d, dim())]; }
+int64_t Tensor::numel() const { return impl_->numel(); }
+int64_t Tensor::storage_offset() const { return impl_->storage_offset(); }
+bool Tensor::is_contiguous() const { return impl_->is_contiguous(); }
+void* Tensor::data_ptr() const { return impl_->data(); }
+uint32_t Tensor::version() const { return impl_->storage()->version(); }
+
+template <typename T>
+T Tensor::item() const {
+  return item().to<T>();
+}
+template FASTGRAD_API float Tensor::item<float>() const;
+template FASTGRAD_API double Tensor::item<double>() const;
+template FASTGRAD_API int64_t Tensor::item<int64_t>() const;
+template FASTGRAD_API bool Tensor::item<bool>() const;
+
+Scalar Tensor::item() const {
+  check_defined(*this);
+  if (numel() != 1)
+    throw Error(detail::cat("a Tensor with ", numel(),
+                            " elements cannot be converted to Scalar"));
+  Scalar result(0.0);
+  FG_DISPATCH_ALL(dtype(), "item", [&] {
+    scalar_t v = *static_cast<const scalar_t*>(data_ptr());
+    if constexpr (std::is_same_v<scalar_t, bool>) result = Scalar(v);
+    else if constexpr (std::is_integral_v<scalar_t>) result = Scalar(static_cast<int64_t>(v));
+    else result = Scalar(static_cast<double>(v));
+  });
+  return result;
+}
+
+// ---- autograd surface
+
+bool Tensor::requires_grad() const {
+  auto* m = impl_->autograd_meta();
+  return m && (m->requires_grad || m->grad_fn);
+}
+
+const Tensor& Tensor::set_requires_grad(bool requires_grad) const {
+  auto* m = impl_->autograd_meta();
+  if (m && m->grad_fn) {
+    if (!requires_grad)
+      throw Error(
+          "you can only change requires_grad flags of leaf variables. If you want to use a "
+          "computed variable in a subgraph that doesn't require differentiation use "
+          "var_no_grad = var.detach().");
+    return *this;
+  }
+  if (requires_grad && !is_floating(dtype()))
+    throw Error("only Tensors of floating point and complex dtype can require gradients");
+  if (requires_grad || m) impl_->ensure_autograd_meta().requires_grad = requires_grad;
+  return *this;
+}
+
+bool Tensor::is_leaf() const {
+  auto* m = impl_->autograd_meta();
+  return !m || !m->grad_fn;
+}
+
+std::shared_ptr<Node> Tensor::grad_fn() const {
+  auto* m = impl_->autograd_meta();
+  return m ? m->grad_fn : nullptr;
+}
+
+uint32_t Tensor::output_nr() const {
+  auto* m = impl_->autograd_meta();
+  return m ? m->output_nr : 0;
+}
+
+Tensor Tensor::grad() const {
+  auto* m = impl_->autograd_meta();
+  return m ? m->grad : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& grad) const {
+  if (grad.defined()) {
+    if (grad.dtype() != dtype())
+      throw Error(detail::cat("assigned grad has data of a different type"));
+    if (grad.sizes() != sizes())
+      throw Error(detail::cat("assigned grad has data of a different size"));
+  }
+  if (!grad.defined() && !impl_->autograd_meta()) return;
+  impl_->ensure_autograd_meta().grad = grad;
+}
+
+void Tensor::retain_grad() const {
+  if (!requires_grad())
+    throw Error("can't retain_grad on Tensor that has requires_grad=False");
+  auto& m = impl_->ensure_autograd_meta();
+  if (!m.grad_fn) return;  // leaves keep their grad anyway
+  if (m.retains_grad) return;
+  m.retains_grad = true;
+  m.grad_fn->add_retain_grad(m.output_nr, impl_);
+}
+
+bool Tensor::retains_grad() const {
+  auto* m = impl_->autograd_meta();
+  return m && m->retains_grad;
+}
+
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph,
+                      bool create_graph) const {
+  autograd::backward({*this}, {gradient}, retain_graph, create_graph);
+}
+
+Tensor Tensor::detach() const { return fastgrad::detach(*this); }
+
+const Tensor& Tensor::detach_() const {
+  auto* m = impl_->autograd_meta();
+  if (m) {
+    m->grad_fn.reset();
+    m->requires_grad = false;
+    m->output_nr = 0;
+    m->is_differentiable_view = false;
+  }
+  return *this;
+}
+
+Tensor Tensor::variable_data() const {
+  auto impl = std::make_shared<TensorImpl>(Storage::alias_of(impl_->storage()), dtype(), sizes(),
+                                           strides(), storage_offset());
+  return Tensor(std::move(impl));
+}
+
+void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
+  if (!requires_grad())
+    throw Error("cannot register a hook on a tensor that doesn't require gradient");
+  auto& m = impl_->ensure_autograd_meta();
+  if (m.grad_fn) m.grad_fn->add_pre_hook(m.output_nr, std::move(hook));
+  else m.leaf_hooks.push_back(std::move(hook));
+}
+
+// ---- method forms
+
+Tensor Tensor::operator-() const { return fastgrad::neg(*this); }
+Tensor Tensor::neg() const { return fastgrad::neg(*this); }
+Tensor Tensor::exp() const { return fastgrad::exp(*this); }
+Tensor Tensor::log() const { return fastgrad::log(*this); }
+Tensor Tensor::sin() const { return fastgrad::sin(*this); }
+Tensor Tensor::cos() const { return fastgrad::cos(*this); }
+Tensor Tensor::tanh() const { return fastgrad::tanh(*this); }
+Tensor Tensor::sigmoid() const { return fastgrad::sigmoid(*this); }
+Tensor Tensor::relu() const { return fastgrad::relu(*this); }
+Tensor Tensor::sqrt() const { return fastgrad::sqrt(*this); }
+Tensor Tensor::abs() const { return fastgrad::abs(*this); }
+Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max) const {
+  return fastgrad::clamp(*this, min, max);
+}
+Tensor Tensor::add(const Tensor& o) const { return fastgrad::add(*this, o); }
+Tensor Tensor::sub(const Tensor& o) const { return fastgrad::sub(*this, o); }
+Tensor Tensor::mul(const Tensor& o) const { return fastgrad::mul(*this, o); }
+Tensor Tensor::div(const Tensor& o) const { return fastgrad::div(*this, o); }
+Tensor Tensor::pow(const Tensor& e) const { return fastgrad::pow(*this, e); }
+Tensor Tensor::pow(const Scalar& e) const { return fastgrad::pow(*this, e); }
+Tensor Tensor::maximum(const Tensor& o) const { return fastgrad::maximum(*this, o); }
+Tensor Tensor::minimum(const Tensor& o) const { return fastgrad::minimum(*this, o); }
+Tensor Tensor::sum() const { return fastgrad::sum(*this); }
+Tensor Tensor::sum(const std::vector<int64_t>& dims, bool keepdim) const {
+  return fastgrad::sum(*this, dims, keepdim);
+}
+Tensor Tensor::mean() const { return fastgrad::mean(*this); }
+Tensor Tensor::mean(const std::vector<int64_t>& dims, bool keepdim) const {
+  return fastgrad::mean(*this, dims, keepdim);
+}
+Tensor Tensor::max() const { return fastgrad::max(*this); }
+Tensor Tensor::min() const { return fastgrad::min(*this); }
+Tensor Tensor::matmul(const Tensor& o) const { return fastgrad::matmul(*this, o); }
+Tensor Tensor::mm(const Tensor& o) const { return fastgrad::mm(*this, o); }
+Tensor Tensor::reshape(const Shape& s) const { return fastgrad::reshape(*this, s); }
+Tensor Tensor::view(const Shape& s) const { return fastgrad::view(*this, s); }
+Tensor Tensor::transpose(int64_t a, int64_t b) const { return fastgrad::transpose(*this, a, b); }
+Tensor Tensor::t() const { return fastgrad::t(*this); }
+Tensor Tensor::permute(const std::vector<int64_t>& d) const { return fastgrad::permute(*this, d); }
+Tensor Tensor::expand(const Shape& s) const { return fastgrad::expand(*this, s); }
+Tensor Tensor::squeeze(int64_t d) const { return fastgrad::squeeze(*this, d); }
+Tensor Tensor::unsqueeze(int64_t d) const { return fastgrad::unsqueeze(*this, d); }
+Tensor Tensor::contiguous() const { return fastgrad::contiguous(*this); }
+Tensor Tensor::clone() const { return fastgrad::clone(*this); }
+Tensor Tensor::to(ScalarType dtype) const { return fastgrad::to_dtype(*this, dtype); }
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, wrapped_scalar(b)); }
+Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, wrapped_scalar(b)); }
+Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, wrapped_scalar(b)); }
+Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, wrapped_scalar(b)); }
+Tensor operator+(const Scalar& a, const Tensor& b) { return add(wrapped_scalar(a), b); }
+Tensor operator-(const Scalar& a, const Tensor& b) { return sub(wrapped_scalar(a), b); }
+Tensor operator*(const Scalar& a, const Tensor& b) { return mul(wrapped_scalar(a), b); }
+Tensor operator/(const Scalar& a, const Tensor& b) { return div(wrapped_scalar(a), b); }
+
+}  // namespace fastgrad

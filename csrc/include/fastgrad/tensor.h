@@ -1,0 +1,152 @@
+#pragma once
+// Tensor: the handle users hold. It is a shared pointer to a TensorImpl (dtype, shape, strides,
+// offset into a shared Storage, autograd metadata); copying a Tensor copies the handle, not the
+// data. Views (transpose, reshape of contiguous data, expand, detach) alias the same Storage.
+//
+//   using namespace fastgrad;
+//   Tensor w = tensor({1.0f}).requires_grad_();
+//   Tensor loss = (w * 3.0 - 5.0).pow(2.0).sum();
+//   loss.backward();
+//   std::cout << w.grad().item<float>();   // 2 * (3w - 5) * 3 = -12
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fastgrad/dtype.h"
+#include "fastgrad/errors.h"
+#include "fastgrad/export.h"
+#include "fastgrad/scalar.h"
+#include "fastgrad/shape.h"
+
+namespace fastgrad {
+
+class TensorImpl;
+class Node;
+class Tensor;
+using TensorList = std::vector<Tensor>;
+
+class FASTGRAD_API Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return static_cast<bool>(impl_); }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+
+  // ---- metadata
+  ScalarType dtype() const;
+  int64_t dim() const;
+  const Shape& sizes() const;
+  const Shape& strides() const;
+  int64_t size(int64_t dim) const;
+  int64_t stride(int64_t dim) const;
+  int64_t numel() const;
+  int64_t storage_offset() const;
+  bool is_contiguous() const;
+  void* data_ptr() const;  // first element (storage base + offset)
+  template <typename T>
+  T* data() const {
+    return static_cast<T*>(data_ptr());
+  }
+  // Value of a one-element tensor.
+  template <typename T>
+  T item() const;
+  Scalar item() const;
+  uint32_t version() const;
+
+  // ---- autograd
+  bool requires_grad() const;
+  // Only on leaves, like PyTorch; returns *this for chaining.
+  const Tensor& set_requires_grad(bool requires_grad) const;
+  const Tensor& requires_grad_(bool requires_grad = true) const { return set_requires_grad(requires_grad); }
+  bool is_leaf() const;
+  std::shared_ptr<Node> grad_fn() const;
+  uint32_t output_nr() const;
+  Tensor grad() const;
+  void set_grad(const Tensor& grad) const;
+  void retain_grad() const;
+  bool retains_grad() const;
+  void backward(const Tensor& gradient = Tensor(), std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
+  Tensor detach() const;
+  const Tensor& detach_() const;
+  // Same data and version counter, no history ("x.data" uses a fresh version counter).
+  Tensor variable_data() const;
+  // Runs `hook(grad)` when the gradient for this tensor is computed; a defined result replaces it.
+  void register_hook(std::function<Tensor(const Tensor&)> hook) const;
+
+  // ---- operations (each is also a free function in fastgrad/ops.h)
+  Tensor operator-() const;
+  Tensor neg() const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor sin() const;
+  Tensor cos() const;
+  Tensor tanh() const;
+  Tensor sigmoid() const;
+  Tensor relu() const;
+  Tensor sqrt() const;
+  Tensor abs() const;
+  Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max) const;
+  Tensor add(const Tensor& other) const;
+  Tensor sub(const Tensor& other) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor pow(const Scalar& exponent) const;
+  Tensor maximum(const Tensor& other) const;
+  Tensor minimum(const Tensor& other) const;
+  Tensor sum() const;
+  Tensor sum(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor mean() const;
+  Tensor mean(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor max() const;
+  Tensor min() const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor mm(const Tensor& other) const;
+  Tensor reshape(const Shape& shape) const;
+  Tensor view(const Shape& shape) const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  Tensor t() const;
+  Tensor permute(const std::vector<int64_t>& dims) const;
+  Tensor expand(const Shape& shape) const;
+  Tensor squeeze(int64_t dim) const;
+  Tensor unsqueeze(int64_t dim) const;
+  Tensor contiguous() const;
+  Tensor clone() const;
+  Tensor to(ScalarType dtype) const;
+
+  // In-place: write into this tensor's storage and bump its version counter.
+  const Tensor& add_(const Tensor& other, const Scalar& alpha = 1) const;
+  const Tensor& sub_(const Tensor& other, const Scalar& alpha = 1) const;
+  const Tensor& mul_(const Tensor& other) const;
+  const Tensor& div_(const Tensor& other) const;
+  const Tensor& zero_() const;
+  const Tensor& fill_(const Scalar& value) const;
+  const Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max) const;
+  const Tensor& copy_(const Tensor& src) const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+FASTGRAD_API Tensor operator+(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator-(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator*(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator/(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator+(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator-(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator*(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator/(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator+(const Scalar& a, const Tensor& b);
+FASTGRAD_API Tensor operator-(const Scalar& a, const Tensor& b);
+FASTGRAD_API Tensor operator*(const Scalar& a, const Tensor& b);
+FASTGRAD_API Tensor operator/(const Scalar& a, const Tensor& b);
+
+}  // namespace fastgrad

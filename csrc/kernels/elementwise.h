@@ -1,0 +1,59 @@
+#pragma once
+// Elementwise kernels: out[i] = op(a[i]) and out[i] = op(a[i], b[i]) over a Geometry.
+// The contiguous inner run gets a plain indexed loop the compiler vectorises; broadcast
+// (stride 0) and strided runs take the general path.
+#include <cstdint>
+
+#include "kernels/loop.h"
+#include "kernels/parallel.h"
+
+namespace fastgrad::kernels {
+
+template <typename R, typename T, typename Op>
+void unary_kernel(const Geometry& g, R* out, const T* a, const Op& op) {
+  std::array<char*, kMaxOperands> base{reinterpret_cast<char*>(out),
+                                       reinterpret_cast<char*>(const_cast<T*>(a)), nullptr};
+  parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
+    for_each_run(g, base, begin, end, [&](const auto& p, const auto& s, int64_t n) {
+      R* o = reinterpret_cast<R*>(p[0]);
+      const T* x = reinterpret_cast<const T*>(p[1]);
+      if (s[0] == sizeof(R) && s[1] == sizeof(T)) {
+        for (int64_t i = 0; i < n; ++i) o[i] = op(x[i]);
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          *reinterpret_cast<R*>(p[0] + i * s[0]) =
+              op(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+      }
+    });
+  });
+}
+
+template <typename R, typename T, typename Op>
+void binary_kernel(const Geometry& g, R* out, const T* a, const T* b, const Op& op) {
+  std::array<char*, kMaxOperands> base{reinterpret_cast<char*>(out),
+                                       reinterpret_cast<char*>(const_cast<T*>(a)),
+                                       reinterpret_cast<char*>(const_cast<T*>(b))};
+  parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
+    for_each_run(g, base, begin, end, [&](const auto& p, const auto& s, int64_t n) {
+      R* o = reinterpret_cast<R*>(p[0]);
+      const T* x = reinterpret_cast<const T*>(p[1]);
+      const T* y = reinterpret_cast<const T*>(p[2]);
+      if (s[0] == sizeof(R) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
+        for (int64_t i = 0; i < n; ++i) o[i] = op(x[i], y[i]);
+      } else if (s[0] == sizeof(R) && s[1] == sizeof(T) && s[2] == 0) {
+        const T yv = *y;
+        for (int64_t i = 0; i < n; ++i) o[i] = op(x[i], yv);
+      } else if (s[0] == sizeof(R) && s[1] == 0 && s[2] == sizeof(T)) {
+        const T xv = *x;
+        for (int64_t i = 0; i < n; ++i) o[i] = op(xv, y[i]);
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          *reinterpret_cast<R*>(p[0] + i * s[0]) =
+              op(*reinterpret_cast<const T*>(p[1] + i * s[1]),
+                 *reinterpret_cast<const T*>(p[2] + i * s[2]));
+      }
+    });
+  });
+}
+
+}  // namespace fastgrad::kernels

@@ -1,0 +1,180 @@
+#include "kernels/reduce.h"
+
+#include <algorithm>
+#include <array>
+
+#include "fastgrad/errors.h"
+#include "kernels/math.h"
+#include "kernels/parallel.h"
+
+namespace fastgrad::kernels {
+
+ReduceGeometry make_reduce_geometry(const std::vector<int64_t>& sizes,
+                                    const std::vector<int64_t>& strides,
+                                    const std::vector<bool>& reduce) {
+  ReduceGeometry g;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (reduce[d]) {
+      g.red_numel *= sizes[d];
+      if (sizes[d] == 1) continue;
+      // Merge with the previous reduced dim when they form one strided run.
+      if (!g.red_sizes.empty() && g.red_strides.back() == strides[d] * sizes[d]) {
+        g.red_sizes.back() *= sizes[d];
+        g.red_strides.back() = strides[d];
+      } else {
+        g.red_sizes.push_back(sizes[d]);
+        g.red_strides.push_back(strides[d]);
+      }
+    } else {
+      g.out_numel *= sizes[d];
+      g.out_sizes.push_back(sizes[d]);
+      g.out_strides.push_back(strides[d]);
+    }
+  }
+  return g;
+}
+
+namespace {
+
+template <typename T>
+using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+
+// Input offset of output element o.
+int64_t out_offset(const ReduceGeometry& g, int64_t o) {
+  int64_t off = 0;
+  for (size_t d = g.out_sizes.size(); d-- > 0;) {
+    off += (o % g.out_sizes[d]) * g.out_strides[d];
+    o /= g.out_sizes[d];
+  }
+  return off;
+}
+
+// Sum of n elements with a stride, in 8 independent lanes (vectorisable, fixed order).
+template <typename T>
+acc_t<T> run_sum(const T* x, int64_t stride, int64_t n) {
+  using A = acc_t<T>;
+  std::array<A, 8> lane{};
+  int64_t i = 0;
+  if (stride == 1) {
+    for (; i + 8 <= n; i += 8)
+      for (int l = 0; l < 8; ++l) lane[l] += static_cast<A>(x[i + l]);
+  }
+  for (; i < n; ++i) lane[i & 7] += static_cast<A>(x[i * stride]);
+  A s = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  return s;
+}
+
+// Visits the reduced elements of the element at `base` as strided runs along the innermost
+// reduced dim, in row-major order of the reduced dims.
+template <typename T, typename F>
+void for_each_reduced_run(const ReduceGeometry& g, const T* base, int64_t begin, int64_t end,
+                          const F& f) {
+  const int nd = static_cast<int>(g.red_sizes.size());
+  if (nd == 0) {
+    if (begin < end) f(base, int64_t{1}, int64_t{1}, begin);
+    return;
+  }
+  const int64_t inner = g.red_sizes[nd - 1];
+  const int64_t inner_stride = g.red_strides[nd - 1];
+  int64_t i = begin;
+  while (i < end) {
+    int64_t rem = i, off = 0;
+    int64_t pos = rem % inner;
+    rem /= inner;
+    off += pos * inner_stride;
+    for (int d = nd - 2; d >= 0; --d) {
+      off += (rem % g.red_sizes[d]) * g.red_strides[d];
+      rem /= g.red_sizes[d];
+    }
+    int64_t n = std::min(inner - pos, end - i);
+    f(base + off, inner_stride, n, i);
+    i += n;
+  }
+}
+
+constexpr int64_t kReduceBlock = 16384;
+
+template <typename T>
+void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
+  using A = acc_t<T>;
+  auto finish = [&](A s) -> T {
+    if constexpr (std::is_floating_point_v<T>) return static_cast<T>(s / divisor);
+    else return static_cast<T>(s);
+  };
+  if (g.out_numel == 1 && g.red_numel > kReduceBlock) {
+    // One output: fixed blocks summed in parallel, combined in block order.
+    int64_t nblocks = (g.red_numel + kReduceBlock - 1) / kReduceBlock;
+    std::vector<A> partial(nblocks);
+    parallel_for(0, nblocks, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        A s = 0;
+        for_each_reduced_run(g, in, b * kReduceBlock,
+                             std::min(g.red_numel, (b + 1) * kReduceBlock),
+                             [&](const T* x, int64_t st, int64_t n, int64_t) { s += run_sum(x, st, n); });
+        partial[b] = s;
+      }
+    });
+    A s = 0;
+    for (A p : partial) s += p;
+    out[0] = finish(s);
+    return;
+  }
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel));
+  parallel_for(0, g.out_numel, grain, [&](int64_t o0, int64_t o1) {
+    for (int64_t o = o0; o < o1; ++o) {
+      A s = 0;
+      for_each_reduced_run(g, in + out_offset(g, o), 0, g.red_numel,
+                           [&](const T* x, int64_t st, int64_t n, int64_t) { s += run_sum(x, st, n); });
+      out[o] = finish(s);
+    }
+  });
+}
+
+template <typename T>
+void minmax_impl(const ReduceGeometry& g, const T* in, T* values, int64_t* indices, bool is_max) {
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel));
+  parallel_for(0, g.out_numel, grain, [&](int64_t o0, int64_t o1) {
+    for (int64_t o = o0; o < o1; ++o) {
+      T best{};
+      int64_t best_i = -1;
+      bool found_nan = false;
+      for_each_reduced_run(g, in + out_offset(g, o), 0, g.red_numel,
+                           [&](const T* x, int64_t st, int64_t n, int64_t start) {
+                             if (found_nan) return;
+                             for (int64_t i = 0; i < n; ++i) {
+                               T v = x[i * st];
+                               if (is_nan(v)) {
+                                 best = v;
+                                 best_i = start + i;
+                                 found_nan = true;
+                                 return;
+                               }
+                               if (best_i < 0 || (is_max ? v > best : v < best)) {
+                                 best = v;
+                                 best_i = start + i;
+                               }
+                             }
+                           });
+      values[o] = best;
+      if (indices) indices[o] = best_i;
+    }
+  });
+}
+
+}  // namespace
+
+void sum_kernel(const ReduceGeometry& g, const void* in, void* out, ScalarType type, double divisor) {
+  FG_DISPATCH_NUMERIC(type, "sum", [&] {
+    sum_impl(g, static_cast<const scalar_t*>(in), static_cast<scalar_t*>(out), divisor);
+  });
+}
+
+void minmax_kernel(const ReduceGeometry& g, const void* in, void* values, int64_t* indices,
+                   ScalarType type, bool is_max) {
+  FG_DISPATCH_ALL(type, is_max ? "max" : "min", [&] {
+    minmax_impl(g, static_cast<const scalar_t*>(in), static_cast<scalar_t*>(values), indices,
+                is_max);
+  });
+}
+
+}  // namespace fastgrad::kernels

@@ -1,0 +1,34 @@
+#include "ops/common.h"
+
+namespace fastgrad::detail {
+
+std::vector<int64_t> broadcast_byte_strides(const Tensor& t, const Shape& shape) {
+  const int64_t nd = static_cast<int64_t>(shape.size());
+  const int64_t off = nd - t.dim();
+  const int64_t es = static_cast<int64_t>(element_size(t.dtype()));
+  std::vector<int64_t> s(nd, 0);
+  for (int64_t d = 0; d < t.dim(); ++d)
+    s[d + off] = t.sizes()[d] == 1 && shape[d + off] != 1 ? 0 : t.strides()[d] * es;
+  return s;
+}
+
+kernels::Geometry elementwise_geometry(const Tensor& out, std::initializer_list<const Tensor*> inputs) {
+  std::vector<std::vector<int64_t>> strides;
+  strides.push_back(broadcast_byte_strides(out, out.sizes()));
+  for (const Tensor* t : inputs) strides.push_back(broadcast_byte_strides(*t, out.sizes()));
+  return kernels::make_geometry(out.sizes(), strides);
+}
+
+void check_inplace(const Tensor& self, const char* op) {
+  auto* meta = self.impl()->autograd_meta();
+  if (!meta || !GradMode::is_enabled()) return;
+  if (!meta->grad_fn && meta->requires_grad)
+    throw Error("a leaf Variable that requires grad is being used in an in-place operation.");
+  if (meta->is_differentiable_view)
+    throw Error(detail::cat(op, ": in-place operations on views of tensors that require grad are not "
+                            "supported yet; use an out-of-place operation"));
+}
+
+void bump_version(const Tensor& self) { self.impl()->storage()->bump_version(); }
+
+}  // namespace fastgrad::detail

@@ -1,0 +1,42 @@
+#pragma once
+// Helpers shared by the op families: output allocation, iteration geometry from tensors, and
+// the autograd recording boilerplate.
+#include <vector>
+
+#include "fastgrad/grad_mode.h"
+#include "fastgrad/node.h"
+#include "fastgrad/ops.h"
+#include "fastgrad/tensor_impl.h"
+#include "kernels/loop.h"
+
+namespace fastgrad::detail {
+
+inline Tensor make_empty(const Shape& shape, ScalarType dtype) {
+  return Tensor(std::make_shared<TensorImpl>(dtype, shape));
+}
+
+// Strides (bytes) of `t` aligned to `shape`, with 0 along broadcast dims.
+std::vector<int64_t> broadcast_byte_strides(const Tensor& t, const Shape& shape);
+
+// Geometry for out = f(inputs...) where out has shape `out.sizes()` and inputs broadcast to it.
+kernels::Geometry elementwise_geometry(const Tensor& out, std::initializer_list<const Tensor*> inputs);
+
+// Converts to `dtype` if needed (no copy otherwise).
+inline Tensor maybe_cast(const Tensor& t, ScalarType dtype) {
+  return t.dtype() == dtype ? t : to_dtype(t, dtype);
+}
+
+// Records `node` as the grad_fn of `out` with edges to `inputs`.
+template <typename N>
+void record(const Tensor& out, std::shared_ptr<N> node, std::initializer_list<const Tensor*> inputs) {
+  autograd::collect_next_edges(*node, inputs);
+  autograd::set_history(out, node);
+}
+
+// Refuses an in-place write where autograd cannot follow it.
+void check_inplace(const Tensor& self, const char* op);
+// After an in-place write: bump the version and, if it is to be differentiated, make `node`
+// the new grad_fn of `self` (its edge 0 must point at self's previous history).
+void bump_version(const Tensor& self);
+
+}  // namespace fastgrad::detail

@@ -1,0 +1,95 @@
+"""Grad-mode switches. The flag itself lives in C++ (thread-local); these wrap it as context
+managers and decorators, as torch.no_grad & co. do."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+from . import _C
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+is_grad_enabled = _C.is_grad_enabled
+
+
+class _GradModeContext:
+    """Base: sets grad mode on enter, restores the previous mode on exit; usable as decorator."""
+
+    _enabled: bool
+
+    def __enter__(self) -> None:
+        self._prev = _C.is_grad_enabled()
+        _C._set_grad_enabled(self._enabled)
+
+    def __exit__(self, *exc: object) -> None:
+        _C._set_grad_enabled(self._prev)
+
+    def __call__(self, func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self._clone():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def _clone(self) -> _GradModeContext:
+        return self.__class__()
+
+    def clone(self) -> _GradModeContext:
+        return self._clone()
+
+
+class no_grad(_GradModeContext):  # noqa: N801
+    """Disables gradient recording inside the block (or the decorated function)."""
+
+    def __new__(cls, func: Any = None) -> Any:
+        self = super().__new__(cls)
+        if callable(func):  # used as @no_grad without parentheses
+            self.__init__()
+            return self(func)
+        return self
+
+    def __init__(self, func: Any = None) -> None:
+        self._enabled = False
+
+
+class enable_grad(_GradModeContext):  # noqa: N801
+    """Enables gradient recording inside the block, e.g. within no_grad."""
+
+    def __new__(cls, func: Any = None) -> Any:
+        self = super().__new__(cls)
+        if callable(func):
+            self.__init__()
+            return self(func)
+        return self
+
+    def __init__(self, func: Any = None) -> None:
+        self._enabled = True
+
+
+class set_grad_enabled(_GradModeContext):  # noqa: N801
+    """set_grad_enabled(mode): as a function it sets the mode; as a context it restores it."""
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'mode' must be bool, not {type(mode).__name__}")
+        self._prev = _C.is_grad_enabled()
+        self._enabled = mode
+        _C._set_grad_enabled(mode)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        _C._set_grad_enabled(self._prev)
+
+    def __call__(self, func: F) -> F:
+        # Used as a decorator: undo the immediate switch made by __init__.
+        _C._set_grad_enabled(self._prev)
+        return super().__call__(func)
+
+    def _clone(self) -> _GradModeContext:
+        ctx = _GradModeContext()
+        ctx._enabled = self._enabled
+        return ctx

@@ -1,0 +1,333 @@
+"""Python-side methods of fastgrad.Tensor.
+
+The Tensor class is the C++ one bound in fastgrad._C (so the hot path of an op is one call into
+C++). Methods whose PyTorch signatures are flexible — reshape(*shape), sum(dim=None, ...),
+max(dim) returning (values, indices) — and the printing code are defined here and attached to it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from . import _C
+from ._device import CPU, check_device
+from ._size import Size
+from ._tensor_str import format_tensor
+
+Tensor = _C.Tensor
+Tensor.__module__ = "fastgrad"
+
+_return_types_max = namedtuple("max", ["values", "indices"])
+_return_types_min = namedtuple("min", ["values", "indices"])
+
+
+def _method(func: Any) -> Any:
+    setattr(Tensor, func.__name__, func)
+    return func
+
+
+def _property(func: Any) -> Any:
+    setattr(Tensor, func.__name__, property(func))
+    return func
+
+
+def _dims(dim: Any) -> list[int] | None:
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        return [int(d) for d in dim]
+    return [int(dim)]
+
+
+def _shape_args(args: tuple[Any, ...], name: str) -> list[int]:
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        args = tuple(args[0])
+    for a in args:
+        if not isinstance(a, int) or isinstance(a, bool):
+            raise TypeError(
+                f"{name}(): argument 'size' must be tuple of ints, but found element of type "
+                f"{type(a).__name__}"
+            )
+    return list(args)
+
+
+# ---- shape and metadata
+
+
+@_property
+def shape(self: Tensor) -> Size:
+    return Size(self._sizes())
+
+
+@_method
+def size(self: Tensor, dim: int | None = None) -> Any:
+    sizes = self._sizes()
+    if dim is None:
+        return Size(sizes)
+    n = len(sizes)
+    if not -max(n, 1) <= dim < max(n, 1):
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(n, 1)}, {max(n, 1) - 1}], "
+            f"but got {dim})"
+        )
+    return sizes[dim] if n else 1
+
+
+@_property
+def device(self: Tensor) -> Any:
+    return CPU
+
+
+@_property
+def is_cuda(self: Tensor) -> bool:
+    return False
+
+
+@_property
+def T(self: Tensor) -> Tensor:  # noqa: N802
+    return self._permute(list(range(self.dim() - 1, -1, -1)))
+
+
+@_property
+def mT(self: Tensor) -> Tensor:  # noqa: N802
+    if self.dim() < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return self.transpose(-2, -1)
+
+
+# ---- printing
+
+
+def _suffixes(self: Tensor) -> list[str]:
+    fn = self.grad_fn
+    if fn is not None:
+        return [f"grad_fn=<{type(fn).__name__}>"]
+    if self.requires_grad:
+        return ["requires_grad=True"]
+    return []
+
+
+@_method
+def __repr__(self: Tensor) -> str:
+    data = self.detach().numpy()
+    return format_tensor(data, self.dtype._name, _suffixes(self))
+
+
+Tensor.__str__ = Tensor.__repr__
+
+
+@_method
+def __format__(self: Tensor, spec: str) -> str:
+    # A 0-dim tensor formats as its Python number, like PyTorch (f"{x}" gives "2.0").
+    if self.dim() == 0:
+        return self.item().__format__(spec)
+    return object.__format__(self, spec)
+
+
+@_method
+def __array__(self: Tensor, dtype: Any = None, copy: Any = None) -> np.ndarray:
+    arr = self.detach().numpy()
+    return arr if dtype is None else arr.astype(dtype)
+
+
+@_method
+def __iter__(self: Tensor) -> Any:
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (self.select(0, i) for i in range(self.shape[0]))
+
+
+# ---- autograd surface
+
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
+    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more informations."
+)
+
+
+def _get_grad(self: Tensor) -> Tensor | None:
+    if not self.is_leaf and not self.retains_grad:
+        warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+    return self._grad
+
+
+def _set_grad(self: Tensor, value: Tensor | None) -> None:
+    if value is not None and isinstance(value, Tensor):
+        if value.dtype is not self.dtype:
+            raise RuntimeError(
+                f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with dtype "
+                f"'{self.dtype}'. Please ensure that the gradient and the tensor have the same dtype"
+            )
+        if value.shape != self.shape:
+            raise RuntimeError(
+                f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size"
+            )
+    self._grad = value
+
+
+Tensor.grad = property(_get_grad, _set_grad)
+
+_CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
+)
+
+
+@_method
+def backward(
+    self: Tensor,
+    gradient: Tensor | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    if create_graph:
+        warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        _C._backward([self], [gradient], retain_graph, create_graph, inputs)
+        return
+    self._backward(gradient, retain_graph, create_graph)
+
+
+class RemovableHandle:
+    """Returned by register_hook; remove() turns the hook off."""
+
+    def __init__(self) -> None:
+        self.active = True
+
+    def remove(self) -> None:
+        self.active = False
+
+
+@_method
+def register_hook(self: Tensor, hook: Any) -> RemovableHandle:
+    if not self.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    handle = RemovableHandle()
+
+    def run(grad: Tensor) -> Any:
+        return hook(grad) if handle.active else None
+
+    self._register_hook(run)
+    return handle
+
+
+# ---- conversions
+
+
+@_method
+def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    dtype = kwargs.pop("dtype", None)
+    check_device(kwargs.pop("device", None))
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("copy", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, (str,)) or type(a).__name__ == "device":
+            check_device(a)
+        else:
+            dtype = a
+    return self if dtype is None else self._to_dtype(dtype)
+
+
+def _type(self: Tensor, dtype: Any = None) -> Any:
+    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "bool": "BoolTensor"}
+    if dtype is None:
+        return "torch." + names[self.dtype._name]
+    return self._to_dtype(dtype)
+
+
+Tensor.type = _type
+Tensor.float = lambda self: self._to_dtype(_C.float32)
+Tensor.double = lambda self: self._to_dtype(_C.float64)
+Tensor.long = lambda self: self._to_dtype(_C.int64)
+Tensor.int = lambda self: self._to_dtype(_C.int64)
+Tensor.bool = lambda self: self._to_dtype(_C.bool)
+Tensor.cpu = lambda self: self
+
+
+# ---- ops with flexible signatures
+
+
+@_method
+def reshape(self: Tensor, *shape: Any) -> Tensor:
+    return self._reshape(_shape_args(shape, "reshape"))
+
+
+@_method
+def view(self: Tensor, *shape: Any) -> Tensor:
+    return self._view(_shape_args(shape, "view"))
+
+
+@_method
+def expand(self: Tensor, *sizes: Any) -> Tensor:
+    return self._expand(_shape_args(sizes, "expand"))
+
+
+@_method
+def expand_as(self: Tensor, other: Tensor) -> Tensor:
+    return self._expand(list(other.shape))
+
+
+@_method
+def permute(self: Tensor, *dims: Any) -> Tensor:
+    return self._permute(_shape_args(dims, "permute"))
+
+
+@_method
+def squeeze(self: Tensor, dim: int | None = None) -> Tensor:
+    if dim is None:
+        return self._reshape([s for s in self.shape if s != 1])
+    return self._squeeze(dim)
+
+
+@_method
+def sum(self: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return self._sum(_dims(dim), keepdim, dtype)
+
+
+@_method
+def mean(self: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    return self._mean(_dims(dim), keepdim, dtype)
+
+
+def _minmax(self: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
+    if isinstance(dim, Tensor):  # max(other) is maximum(self, other)
+        return self.maximum(dim) if is_max else self.minimum(dim)
+    if dim is None:
+        return self._max_all() if is_max else self._min_all()
+    values, indices = self._max_dim(dim, keepdim) if is_max else self._min_dim(dim, keepdim)
+    return (_return_types_max if is_max else _return_types_min)(values, indices)
+
+
+@_method
+def max(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return _minmax(self, dim, keepdim, True)
+
+
+@_method
+def min(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    return _minmax(self, dim, keepdim, False)
+
+
+Tensor.clip = Tensor.clamp
+Tensor.clip_ = Tensor.clamp_
+Tensor.multiply = Tensor.mul
+Tensor.divide = Tensor.div
+Tensor.subtract = Tensor.sub
+Tensor.true_divide = Tensor.div
