@@ -100,7 +100,12 @@ void init_tensor(py::module_& m) {
       .def("__hash__", [](py::handle self) { return py::hash(py::int_(reinterpret_cast<uintptr_t>(self.ptr()))); })
       // ---- autograd
       .def_property("requires_grad", &Tensor::requires_grad,
-                    [](const Tensor& t, bool v) { t.set_requires_grad(v); })
+                    [](const Tensor& t, bool v) {
+                      // The property refuses any change on a non-leaf, as PyTorch's does.
+                      if (!t.is_leaf() && v)
+                        throw Error("you can only change requires_grad flags of leaf variables.");
+                      t.set_requires_grad(v);
+                    })
       .def("requires_grad_", [](py::object self, bool v) {
             self.cast<const Tensor&>().set_requires_grad(v);
             return self;
@@ -176,7 +181,7 @@ void init_tensor(py::module_& m) {
       .def("__add__", binary_dunder([](const Tensor& a, const Tensor& b) { return add(a, b); }))
       .def("__radd__", reflected_dunder([](const Tensor& a, const Tensor& b) { return add(a, b); }))
       .def("__sub__", binary_dunder([](const Tensor& a, const Tensor& b) { return sub(a, b); }))
-      .def("__rsub__", reflected_dunder([](const Tensor& a, const Tensor& b) { return sub(a, b); }))
+      .def("__rsub__", binary_dunder([](const Tensor& self, const Tensor& other) { return rsub(self, other); }))
       .def("__mul__", binary_dunder([](const Tensor& a, const Tensor& b) { return mul(a, b); }))
       .def("__rmul__", reflected_dunder([](const Tensor& a, const Tensor& b) { return mul(a, b); }))
       .def("__truediv__", binary_dunder([](const Tensor& a, const Tensor& b) { return div(a, b); }))

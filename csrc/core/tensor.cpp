@@ -68,7 +68,7 @@ const Tensor& Tensor::set_requires_grad(bool requires_grad) const {
     return *this;
   }
   if (requires_grad && !is_floating(dtype()))
-    throw Error("only Tensors of floating point and complex dtype can require gradients");
+    throw Error("Only Tensors of floating point and complex dtype can require gradients");
   if (requires_grad || m) impl_->ensure_autograd_meta().requires_grad = requires_grad;
   return *this;
 }

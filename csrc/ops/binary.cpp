@@ -166,6 +166,36 @@ Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   return out;
 }
 
+namespace {
+// other - alpha * self, recorded as PyTorch's rsub (what `1 - x` calls).
+struct RsubBackward final : Node {
+  Scalar alpha = 1;
+  bool scalar_other = true;
+  std::string name() const override { return scalar_other ? "RsubBackward1" : "RsubBackward0"; }
+  TensorList apply(TensorList&& g) override {
+    Tensor gs;
+    if (needs_input_grad(0))
+      gs = alpha.to_double() == 1.0 ? neg(g[0]) : mul(neg(g[0]), wrapped_scalar(alpha));
+    return {gs, needs_input_grad(1) ? g[0] : Tensor()};
+  }
+};
+}  // namespace
+
+Tensor rsub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = sub(other, self, alpha);
+  }
+  if (autograd::compute_requires_grad({&self, &other})) {
+    auto node = make_node<RsubBackward>();
+    node->alpha = alpha;
+    node->scalar_other = other.impl()->is_wrapped_number();
+    detail::record(out, node, {&self, &other});
+  }
+  return out;
+}
+
 Tensor mul(const Tensor& a, const Tensor& b) {
   ScalarType dt = result_type(a, b);
   Tensor out = detail::binary_map<false>(a, b, dt, "mul", [](auto x, auto y) {

@@ -95,7 +95,8 @@ Tensor linspace(double start, double end, int64_t steps, ScalarType dtype) {
   FG_DISPATCH_ALL(dtype, "linspace", [&] {
     scalar_t* p = t.data<scalar_t>();
     for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<scalar_t>(i < half ? start + step * static_cast<double>(i)
+      p[i] = static_cast<scalar_t>(steps == 1 ? start
+                                   : i < half ? start + step * static_cast<double>(i)
                                             : end - step * static_cast<double>(steps - i - 1));
   });
   return t;

@@ -26,7 +26,8 @@ _return_types_min = namedtuple("min", ["values", "indices"])
 
 
 def _method(func: Any) -> Any:
-    setattr(Tensor, func.__name__, func)
+    # Functions named _m_<name> become Tensor.<name> (avoids shadowing builtins like max here).
+    setattr(Tensor, func.__name__.removeprefix("_m_"), func)
     return func
 
 
@@ -242,7 +243,9 @@ def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
             check_device(a)
         else:
             dtype = a
-    return self if dtype is None else self._to_dtype(dtype)
+    if dtype is None:
+        return self
+    return _cast(self, dtype) if isinstance(dtype, _C.dtype) else self._to_dtype(dtype)
 
 
 def _type(self: Tensor, dtype: Any = None) -> Any:
@@ -253,11 +256,16 @@ def _type(self: Tensor, dtype: Any = None) -> Any:
 
 
 Tensor.type = _type
-Tensor.float = lambda self: self._to_dtype(_C.float32)
-Tensor.double = lambda self: self._to_dtype(_C.float64)
-Tensor.long = lambda self: self._to_dtype(_C.int64)
-Tensor.int = lambda self: self._to_dtype(_C.int64)
-Tensor.bool = lambda self: self._to_dtype(_C.bool)
+def _cast(self: Tensor, dtype: Any) -> Tensor:
+    # Converting to the dtype a tensor already has returns the tensor itself, as in PyTorch.
+    return self if self.dtype is dtype else self._to_dtype(dtype)
+
+
+Tensor.float = lambda self: _cast(self, _C.float32)
+Tensor.double = lambda self: _cast(self, _C.float64)
+Tensor.long = lambda self: _cast(self, _C.int64)
+Tensor.int = lambda self: _cast(self, _C.int64)
+Tensor.bool = lambda self: _cast(self, _C.bool)
 Tensor.cpu = lambda self: self
 
 
@@ -297,12 +305,12 @@ def squeeze(self: Tensor, dim: int | None = None) -> Tensor:
 
 
 @_method
-def sum(self: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+def _m_sum(self: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     return self._sum(_dims(dim), keepdim, dtype)
 
 
 @_method
-def mean(self: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+def _m_mean(self: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     return self._mean(_dims(dim), keepdim, dtype)
 
 
@@ -316,12 +324,12 @@ def _minmax(self: Tensor, dim: Any, keepdim: bool, is_max: bool) -> Any:
 
 
 @_method
-def max(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+def _m_max(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _minmax(self, dim, keepdim, True)
 
 
 @_method
-def min(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+def _m_min(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     return _minmax(self, dim, keepdim, False)
 
 

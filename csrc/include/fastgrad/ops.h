@@ -61,6 +61,8 @@ FASTGRAD_API Tensor clamp(const Tensor& t, std::optional<Scalar> min, std::optio
 // ---- binary with broadcasting and type promotion (binary.cpp, pow.cpp, compare.cpp)
 FASTGRAD_API Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);
 FASTGRAD_API Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+// other - alpha * self (Python's `number - tensor`).
+FASTGRAD_API Tensor rsub(const Tensor& self, const Tensor& other, const Scalar& alpha = 1);
 FASTGRAD_API Tensor mul(const Tensor& a, const Tensor& b);
 FASTGRAD_API Tensor div(const Tensor& a, const Tensor& b);
 FASTGRAD_API Tensor pow(const Tensor& base, const Tensor& exponent);

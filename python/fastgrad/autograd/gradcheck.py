@@ -30,28 +30,18 @@ def _numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int, e
     data = x.detach().numpy()  # shares memory with x: perturb in place
     flat_idx = list(np.ndindex(*data.shape)) if data.ndim else [()]
     jac = [np.zeros((len(flat_idx), n)) for n in n_out]
-    with _C_no_grad():
-        for r, idx in enumerate(flat_idx):
-            orig = float(data[idx])
-            data[idx] = orig + eps
-            plus = [o.detach().numpy().astype(np.float64).ravel().copy()
-                    for o in _outs(fn, inputs)]
-            data[idx] = orig - eps
-            minus = [o.detach().numpy().astype(np.float64).ravel().copy()
-                     for o in _outs(fn, inputs)]
-            data[idx] = orig
-            for k in range(len(n_out)):
-                jac[k][r] = (plus[k] - minus[k]) / (2 * eps)
+    for r, idx in enumerate(flat_idx):
+        orig = float(data[idx])
+        data[idx] = orig + eps
+        plus = [o.detach().numpy().astype(np.float64).ravel().copy()
+                for o in _outs(fn, inputs)]
+        data[idx] = orig - eps
+        minus = [o.detach().numpy().astype(np.float64).ravel().copy()
+                 for o in _outs(fn, inputs)]
+        data[idx] = orig
+        for k in range(len(n_out)):
+            jac[k][r] = (plus[k] - minus[k]) / (2 * eps)
     return jac
-
-
-class _C_no_grad:  # noqa: N801
-    def __enter__(self) -> None:
-        self.prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(False)
-
-    def __exit__(self, *a: object) -> None:
-        _C._set_grad_enabled(self.prev)
 
 
 def _outs(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[Tensor]:
