@@ -132,7 +132,7 @@ const Tensor& Tensor::detach_() const {
     m->grad_fn.reset();
     m->requires_grad = false;
     m->output_nr = 0;
-    m->is_differentiable_view = false;
+    m->view_base = Tensor();
   }
   return *this;
 }

@@ -24,11 +24,17 @@ void check_inplace(const Tensor& self, const char* op) {
   if (!meta || !GradMode::is_enabled()) return;
   if (!meta->grad_fn && meta->requires_grad)
     throw Error("a leaf Variable that requires grad is being used in an in-place operation.");
-  if (meta->is_differentiable_view)
-    throw Error(detail::cat(op, ": in-place operations on views of tensors that require grad are not "
-                            "supported yet; use an out-of-place operation"));
+  if (meta->view_base.defined()) {
+    auto* base = meta->view_base.impl()->autograd_meta();
+    if (base && !base->grad_fn && base->requires_grad)
+      throw Error("a view of a leaf Variable that requires grad is being used in an in-place operation.");
+  }
 }
 
 void bump_version(const Tensor& self) { self.impl()->storage()->bump_version(); }
+
+Tensor as_strided(const Tensor& t, const Shape& sizes, const Shape& strides, int64_t offset) {
+  return Tensor(std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), sizes, strides, offset));
+}
 
 }  // namespace fastgrad::detail

@@ -38,5 +38,8 @@ void check_inplace(const Tensor& self, const char* op);
 // After an in-place write: bump the version and, if it is to be differentiated, make `node`
 // the new grad_fn of `self` (its edge 0 must point at self's previous history).
 void bump_version(const Tensor& self);
+// A view with explicit geometry over t's storage (offset in elements from the storage start);
+// no autograd.
+Tensor as_strided(const Tensor& t, const Shape& sizes, const Shape& strides, int64_t offset);
 
 }  // namespace fastgrad::detail

@@ -46,23 +46,4 @@ Tensor clone(const Tensor& t) {
 
 Tensor contiguous(const Tensor& t) { return t.is_contiguous() ? t : clone(t); }
 
-const Tensor& Tensor::copy_(const Tensor& src) const {
-  if (!is_expandable_to(src.sizes(), sizes()))
-    throw Error(detail::cat("output with shape ", shape_str(sizes()),
-                            " doesn't match the broadcast shape ",
-                            shape_str(broadcast_shapes(sizes(), src.sizes()))));
-  detail::check_inplace(*this, "copy_");
-  copy_into(*this, src);
-  detail::bump_version(*this);
-  if (autograd::compute_requires_grad({&src})) {
-    // The old value is overwritten entirely: gradient flows only to src.
-    auto node = make_node<ToCopyBackward0>();
-    node->src_dtype = src.dtype();
-    auto& meta = impl()->ensure_autograd_meta();
-    meta.grad_fn.reset();
-    detail::record(*this, node, {&src});
-  }
-  return *this;
-}
-
 }  // namespace fastgrad

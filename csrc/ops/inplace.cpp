@@ -28,6 +28,53 @@ Tensor old_value(const Tensor& self, bool needs_copy) {
   return alias;
 }
 
+// Where a view sits inside its base's storage.
+struct Geometry {
+  Shape sizes, strides;
+  int64_t offset = 0;
+};
+Geometry geometry_of(const Tensor& t) { return {t.sizes(), t.strides(), t.storage_offset()}; }
+
+// A zero buffer laid out like `base`, with `region` (a view of it placed like `view`): the
+// gradient of a base tensor built from a gradient of one of its views.
+std::pair<Tensor, Tensor> base_shaped_buffer(const Geometry& base, const Geometry& view,
+                                             ScalarType dtype) {
+  int64_t extent = 1;
+  for (size_t d = 0; d < base.sizes.size(); ++d) extent += (base.sizes[d] - 1) * base.strides[d];
+  if (shape_numel(base.sizes) == 0) extent = 0;
+  Tensor buf = zeros({extent}, dtype);
+  Tensor whole = detail::as_strided(buf, base.sizes, base.strides, 0);
+  Tensor region = detail::as_strided(buf, view.sizes, view.strides, view.offset - base.offset);
+  return {whole, region};
+}
+
+// The base's new grad_fn after a write through one of its views: the written region's
+// gradient goes to the op that produced the new values, the rest to the base's old history.
+struct CopySlices final : Node {
+  Geometry base, view;
+  std::string name() const override { return "CopySlices"; }
+  TensorList apply(TensorList&& g) override {
+    NoGradGuard no_grad;  // first-order only
+    auto [whole, region] = base_shaped_buffer(base, view, g[0].dtype());
+    whole.copy_(g[0]);
+    Tensor g_new = clone(region);
+    region.zero_();
+    return {whole, g_new};
+  }
+};
+
+// The view's grad_fn after the write: its gradient lands in its region of the base.
+struct AsStridedBackward0 final : Node {
+  Geometry base, view;
+  std::string name() const override { return "AsStridedBackward0"; }
+  TensorList apply(TensorList&& g) override {
+    NoGradGuard no_grad;
+    auto [whole, region] = base_shaped_buffer(base, view, g[0].dtype());
+    region.copy_(g[0]);
+    return {whole};
+  }
+};
+
 // Copies `result` (value and history) into self.
 void commit(const Tensor& self, const Tensor& result) {
   {
@@ -36,13 +83,29 @@ void commit(const Tensor& self, const Tensor& result) {
                        self.dtype(), result.data_ptr(), result.dtype());
   }
   detail::bump_version(self);
-  if (result.requires_grad()) {
-    auto& meta = self.impl()->ensure_autograd_meta();
+  if (!result.requires_grad()) return;
+  auto& meta = self.impl()->ensure_autograd_meta();
+  // The node recorded result's dtype; make it self's so the engine casts consistently.
+  result.grad_fn()->mutable_input_metadata()[result.output_nr()].dtype = self.dtype();
+  if (!meta.view_base.defined()) {
     meta.grad_fn = result.grad_fn();
     meta.output_nr = result.output_nr();
-    // The node recorded result's dtype; make it self's so the engine casts consistently.
-    meta.grad_fn->mutable_input_metadata()[meta.output_nr].dtype = self.dtype();
+    return;
   }
+  // Written through a view: rewrite the base's history, then re-derive the view from it.
+  Tensor base = meta.view_base;
+  auto copy = make_node<CopySlices>();
+  copy->base = geometry_of(base);
+  copy->view = geometry_of(self);
+  copy->mutable_next_edges() = {autograd::gradient_edge(base),
+                                Edge{result.grad_fn(), result.output_nr()}};
+  autograd::set_history(base, copy);
+  auto view_fn = make_node<AsStridedBackward0>();
+  view_fn->base = copy->base;
+  view_fn->view = copy->view;
+  view_fn->mutable_next_edges() = {Edge{copy, 0}};
+  meta.grad_fn = view_fn;
+  meta.output_nr = view_fn->add_input_metadata(self);
 }
 
 // self = op(self, other) in place. `fast` computes into a given output; `differentiable`
@@ -137,23 +200,45 @@ struct FillBackward final : Node {
 
 const Tensor& Tensor::fill_(const Scalar& value) const {
   detail::check_inplace(*this, "fill_");
-  kernels::fill(detail::elementwise_geometry(*this, {}), data_ptr(), dtype(), value);
-  detail::bump_version(*this);
-  if (GradMode::is_enabled() && requires_grad() && !is_leaf()) {
+  if (GradMode::is_enabled() && requires_grad()) {
+    // The new value is a constant: its node passes zeros back to the old history.
+    Tensor r = full(sizes(), value, dtype());
     auto node = make_node<FillBackward>();
-    node->name_ = "FillBackward0";
+    node->name_ = "FillBackward2";
     Tensor old = old_value(*this, false);
     autograd::collect_next_edges(*node, {&old});
-    auto& meta = impl()->ensure_autograd_meta();
-    meta.output_nr = node->add_input_metadata(*this);
-    meta.grad_fn = node;
+    autograd::set_history(r, node);
+    commit(*this, r);
+    return *this;
   }
+  kernels::fill(detail::elementwise_geometry(*this, {}), data_ptr(), dtype(), value);
+  detail::bump_version(*this);
+  return *this;
+}
+
+const Tensor& Tensor::copy_(const Tensor& src) const {
+  if (!is_expandable_to(src.sizes(), sizes()))
+    throw Error(detail::cat("output with shape ", shape_str(sizes()),
+                            " doesn't match the broadcast shape ",
+                            shape_str(broadcast_shapes(sizes(), src.sizes()))));
+  detail::check_inplace(*this, "copy_");
+  if (autograd::compute_requires_grad({this, &src})) {
+    // The old value is overwritten entirely: gradient flows only to src.
+    commit(*this, fastgrad::clone(fastgrad::expand(to_dtype(src, dtype()), sizes())));
+    return *this;
+  }
+  kernels::copy_cast(detail::elementwise_geometry(*this, {&src}), data_ptr(), dtype(),
+                     src.data_ptr(), src.dtype());
+  detail::bump_version(*this);
   return *this;
 }
 
 const Tensor& Tensor::zero_() const {
   fill_(Scalar(int64_t{0}));
   if (auto fn = std::dynamic_pointer_cast<FillBackward>(grad_fn())) fn->name_ = "ZeroBackward0";
+  if (auto* meta = impl()->autograd_meta(); meta && meta->view_base.defined())
+    if (auto fn = std::dynamic_pointer_cast<FillBackward>(meta->view_base.grad_fn()))
+      fn->name_ = "ZeroBackward0";
   return *this;
 }
 

@@ -18,7 +18,9 @@ template <typename N>
 Tensor record_view(Tensor out, const Tensor& self, std::shared_ptr<N> node) {
   if (autograd::compute_requires_grad({&self})) {
     detail::record(out, node, {&self});
-    out.impl()->ensure_autograd_meta().is_differentiable_view = true;
+    auto* in_meta = self.impl()->autograd_meta();
+    out.impl()->ensure_autograd_meta().view_base =
+        in_meta && in_meta->view_base.defined() ? in_meta->view_base : self;
   }
   return out;
 }

@@ -23,8 +23,9 @@ struct AutogradMeta {
   bool retains_grad = false;
   // Hooks on a leaf's gradient run by its AccumulateGrad before accumulating.
   std::vector<std::function<Tensor(const Tensor&)>> leaf_hooks;
-  // Set on views of tensors that require grad; in-place writes to them are refused.
-  bool is_differentiable_view = false;
+  // For a view of a tensor that requires grad: the tensor whose storage it views (never itself
+  // a view). An in-place write through the view rewrites the base's history (CopySlices).
+  Tensor view_base;
 };
 
 class FASTGRAD_API TensorImpl {
