@@ -11,8 +11,9 @@ import math
 from collections.abc import Callable
 from typing import NamedTuple
 
-import fastgrad as torch
 import numpy as np
+
+import fastgrad as torch
 
 F32, F64, I64, BOOL = torch.float32, torch.float64, torch.int64, torch.bool
 

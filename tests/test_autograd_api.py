@@ -2,9 +2,10 @@
 
 import threading
 
-import fastgrad as torch
 import numpy as np
 import pytest
+
+import fastgrad as torch
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed"

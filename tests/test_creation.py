@@ -1,8 +1,9 @@
 """Tensor creation, conversion, dtype inference and metadata (PyTorch semantics)."""
 
-import fastgrad as torch
 import numpy as np
 import pytest
+
+import fastgrad as torch
 
 # --- torch.tensor: dtype inference -------------------------------------------------------------
 

@@ -2,8 +2,9 @@
 
 import gc
 
-import fastgrad as torch
 import pytest
+
+import fastgrad as torch
 
 N = 1_000_000  # graph nodes; PyTorch itself handles this depth
 C = 1.0000001

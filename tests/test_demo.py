@@ -15,7 +15,11 @@ def test_demo_loss_falls(capsys):
 
 
 def test_module_entry_point_runs_demo():
-    r = subprocess.run([sys.executable, "-m", "fastgrad", "demo", "--epochs", "20"],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "fastgrad", "demo", "--epochs", "20"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     assert "final loss" in r.stdout

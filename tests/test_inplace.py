@@ -1,8 +1,9 @@
 """In-place ops under autograd: leaf rules, recording on non-leaves, version counters."""
 
-import fastgrad as torch
 import numpy as np
 import pytest
+
+import fastgrad as torch
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 MODIFIED = (

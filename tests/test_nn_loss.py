@@ -1,8 +1,9 @@
 """torch.nn.functional losses and the BCELoss / MSELoss / Sigmoid / ReLU modules."""
 
-import fastgrad as torch
 import numpy as np
 import pytest
+
+import fastgrad as torch
 
 F = torch.nn.functional
 

@@ -6,10 +6,11 @@ Forward values are checked against NumPy, gradients against float64 finite diffe
 
 import operator
 
-import fastgrad as torch
 import numpy as np
 import pytest
 from op_helpers import BOOL, F32, F64, I64, T, assert_matches, check_op, expand, make, sample
+
+import fastgrad as torch
 
 
 def np_sigmoid(a):

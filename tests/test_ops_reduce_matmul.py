@@ -3,10 +3,11 @@
 Expectations (dtypes, empty-input results, error types and messages) were validated against PyTorch.
 """
 
-import fastgrad as torch
 import numpy as np
 import pytest
 from op_helpers import F32, F64, I64, T, assert_matches, check_op, expand, make, sample
+
+import fastgrad as torch
 
 # ---------------------------------------------------------------------------------------------
 # Reductions over all elements: name -> (forms, numpy oracle)

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+
 from fastgrad._tensor_str import (
     format_tensor,
     get_printoptions,

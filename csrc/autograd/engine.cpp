@@ -47,9 +47,9 @@ void accumulate(TensorList& buffer, uint32_t slot, Tensor grad) {
 Tensor validate_output(const Node& producer, size_t index, Tensor grad, const InputMetadata& meta) {
   if (grad.sizes() != meta.shape) {
     if (!is_expandable_to(meta.shape, grad.sizes()))
-      throw Error(detail::cat("Function ", producer.name(), " returned an invalid gradient at index ",
-                              index, " - got ", shape_str(grad.sizes()),
-                              " but expected shape compatible with ", shape_str(meta.shape)));
+      throw Error(detail::cat(
+          "Function ", producer.name(), " returned an invalid gradient at index ", index, " - got ",
+          shape_str(grad.sizes()), " but expected shape compatible with ", shape_str(meta.shape)));
     grad = sum_to(grad, meta.shape);
   }
   if (grad.dtype() != meta.dtype) grad = to_dtype(grad, meta.dtype);
@@ -139,7 +139,9 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
       if (it != task.captures.end())
         for (auto [slot, index] : it->second) {
           Tensor g = inputs[slot];
-          if (g.defined()) task.captured[index] = task.captured[index].defined() ? add(task.captured[index], g) : g;
+          if (g.defined())
+            task.captured[index] =
+                task.captured[index].defined() ? add(task.captured[index], g) : g;
         }
       if (!task.needed.count(node)) continue;
     }
@@ -160,15 +162,16 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
 
     const auto& edges = node->next_edges();
     if (any_defined && !dynamic_cast<AccumulateGrad*>(node) && outputs.size() != edges.size())
-      throw Error(detail::cat("function ", node->name(), " returned an incorrect number of gradients (expected ",
-                              edges.size(), ", got ", outputs.size(), ")"));
+      throw Error(detail::cat("function ", node->name(),
+                              " returned an incorrect number of gradients (expected ", edges.size(),
+                              ", got ", outputs.size(), ")"));
     for (size_t i = 0; i < edges.size(); ++i) {
       const Edge& e = edges[i];
       if (!e.is_valid()) continue;
       Node* next = e.function.get();
       if (any_defined && i < outputs.size() && outputs[i].defined()) {
-        Tensor g = validate_output(*node, i, std::move(outputs[i]),
-                                   next->input_metadata()[e.input_nr]);
+        Tensor g =
+            validate_output(*node, i, std::move(outputs[i]), next->input_metadata()[e.input_nr]);
         auto& buf = task.buffers[next];
         if (buf.empty()) buf.resize(next->input_metadata().size());
         accumulate(buf, e.input_nr, std::move(g));
@@ -180,12 +183,14 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
 
 TensorList make_root_grads(const TensorList& tensors, const TensorList& grad_tensors) {
   if (!grad_tensors.empty() && grad_tensors.size() != tensors.size())
-    throw Error(detail::cat("got ", grad_tensors.size(), " gradients for ", tensors.size(), " tensors"));
+    throw Error(
+        detail::cat("got ", grad_tensors.size(), " gradients for ", tensors.size(), " tensors"));
   TensorList grads(tensors.size());
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
     if (!t.requires_grad())
-      throw Error(detail::cat("element ", i, " of tensors does not require grad and does not have a grad_fn"));
+      throw Error(detail::cat("element ", i,
+                              " of tensors does not require grad and does not have a grad_fn"));
     Tensor g = i < grad_tensors.size() ? grad_tensors[i] : Tensor();
     if (!g.defined()) {
       if (t.numel() != 1) throw Error("grad can be implicitly created only for scalar outputs");
@@ -223,9 +228,8 @@ void backward(const TensorList& tensors, const TensorList& grad_tensors,
   execute(task, tensors, root_grads);
 }
 
-TensorList grad(const TensorList& outputs, const TensorList& inputs,
-                const TensorList& grad_outputs, std::optional<bool> retain_graph,
-                bool create_graph, bool allow_unused) {
+TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs,
+                std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
   GraphTask task;
   task.create_graph = create_graph;
   task.keep_graph = retain_graph.value_or(create_graph);
@@ -237,8 +241,10 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs,
       throw Error(detail::cat("One of the differentiated Tensors does not require grad"));
     auto* meta = in.impl()->autograd_meta();
     Edge e;
-    if (meta->grad_fn) e = Edge{meta->grad_fn, meta->output_nr};
-    else if (auto acc = meta->grad_accumulator.lock()) e = Edge{acc, 0};
+    if (meta->grad_fn)
+      e = Edge{meta->grad_fn, meta->output_nr};
+    else if (auto acc = meta->grad_accumulator.lock())
+      e = Edge{acc, 0};
     if (e.is_valid()) {
       task.captures[e.function.get()].emplace_back(e.input_nr, i);
       task.keep_alive.push_back(e.function);
@@ -248,8 +254,9 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs,
   execute(task, outputs, root_grads);
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!task.captured[i].defined() && !allow_unused)
-      throw Error("One of the differentiated Tensors appears to not have been used in the graph. "
-                  "Set allow_unused=True if this is the desired behavior.");
+      throw Error(
+          "One of the differentiated Tensors appears to not have been used in the graph. "
+          "Set allow_unused=True if this is the desired behavior.");
     // Without create_graph the result has no history, as in PyTorch.
     if (task.captured[i].defined() && !create_graph) task.captured[i] = task.captured[i].detach();
   }

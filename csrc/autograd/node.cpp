@@ -46,8 +46,10 @@ void Node::run_pre_hooks(TensorList& grads) {
     if (!impl || nr >= grads.size() || !grads[nr].defined()) continue;
     auto& meta = impl->ensure_autograd_meta();
     // First gradient: a copy (the buffer may be reused downstream); later ones add up.
-    if (!meta.grad.defined()) meta.grad = GradMode::is_enabled() ? clone(grads[nr]) : clone(grads[nr]).detach();
-    else meta.grad = add(meta.grad, grads[nr]);
+    if (!meta.grad.defined())
+      meta.grad = GradMode::is_enabled() ? clone(grads[nr]) : clone(grads[nr]).detach();
+    else
+      meta.grad = add(meta.grad, grads[nr]);
   }
 }
 
@@ -96,8 +98,10 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
     // aliases another tensor (AddBackward hands the same gradient to both inputs).
     bool unique = g.impl_ptr().use_count() == 1 && g.impl()->storage().use_count() == 1 &&
                   g.is_contiguous() && !g.requires_grad();
-    if (GradMode::is_enabled()) meta.grad = unique ? g : clone(g);
-    else meta.grad = unique ? g : clone(g);
+    if (GradMode::is_enabled())
+      meta.grad = unique ? g : clone(g);
+    else
+      meta.grad = unique ? g : clone(g);
   } else if (!GradMode::is_enabled()) {
     meta.grad.add_(g);
   } else {

@@ -49,8 +49,9 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
        << legacy_type_name(data_.dtype()) << " " << shape_str(data_.sizes()) << "]";
     std::shared_ptr<Node> fn = is_output_ ? weak_grad_fn_.lock() : data_.grad_fn();
     if (is_output_ && !fn) fn = owner;
-    if (fn) os << ", which is output " << (is_output_ ? output_nr_ : data_.output_nr()) << " of "
-               << fn->name() << ",";
+    if (fn)
+      os << ", which is output " << (is_output_ ? output_nr_ : data_.output_nr()) << " of "
+         << fn->name() << ",";
     os << " is at version " << data_.version() << "; expected version " << saved_version_
        << " instead. Hint: enable anomaly detection to find the operation that failed to "
           "compute its gradient, with torch.autograd.set_detect_anomaly(True).";

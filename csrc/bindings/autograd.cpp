@@ -32,9 +32,11 @@ class PyNode final : public Node {
     args[0] = ctx_;
     for (size_t i = 0; i < grads.size(); ++i) args[i + 1] = py::cast(grads[i]);
     py::object result = backward_(*args);
-    py::tuple out = py::isinstance<py::tuple>(result) ? result.cast<py::tuple>() : py::make_tuple(result);
+    py::tuple out =
+        py::isinstance<py::tuple>(result) ? result.cast<py::tuple>() : py::make_tuple(result);
     if (out.size() != next_edges_.size())
-      throw Error(detail::cat("function ", name_, " returned an incorrect number of gradients (expected ",
+      throw Error(detail::cat("function ", name_,
+                              " returned an incorrect number of gradients (expected ",
                               next_edges_.size(), ", got ", out.size(), ")"));
     TensorList r(out.size());
     for (size_t i = 0; i < out.size(); ++i) {
@@ -104,40 +106,51 @@ void init_autograd(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>> node_cls(m, "Node", py::dynamic_attr());
   node_base_type = node_cls;
   node_cls.def("name", &Node::name)
-      .def_property_readonly("next_functions", [](const Node& n) {
-        py::tuple out(n.next_edges().size());
-        for (size_t i = 0; i < n.next_edges().size(); ++i) {
-          const Edge& e = n.next_edges()[i];
-          out[i] = py::make_tuple(wrap_node(e.function), e.input_nr);
-        }
-        return out;
-      })
-      .def_property_readonly("variable", [](const Node& n) -> py::object {
-        if (auto* acc = dynamic_cast<const autograd::AccumulateGrad*>(&n)) return py::cast(acc->variable());
-        throw py::attribute_error("'" + n.name() + "' object has no attribute 'variable'");
-      })
-      .def("__repr__", [](py::handle self) {
-        return "<" + self.cast<const Node&>().name() + " object at " +
-               py::str(py::module_::import("builtins").attr("hex")(py::int_(reinterpret_cast<uintptr_t>(self.ptr())))).cast<std::string>() + ">";
-      })
-      .def("__eq__", [](const Node& a, py::handle b) {
-        return py::isinstance<Node>(b) && &a == &b.cast<const Node&>();
-      })
-      .def("__hash__", [](const Node& a) { return py::hash(py::int_(reinterpret_cast<uintptr_t>(&a))); });
+      .def_property_readonly("next_functions",
+                             [](const Node& n) {
+                               py::tuple out(n.next_edges().size());
+                               for (size_t i = 0; i < n.next_edges().size(); ++i) {
+                                 const Edge& e = n.next_edges()[i];
+                                 out[i] = py::make_tuple(wrap_node(e.function), e.input_nr);
+                               }
+                               return out;
+                             })
+      .def_property_readonly(
+          "variable",
+          [](const Node& n) -> py::object {
+            if (auto* acc = dynamic_cast<const autograd::AccumulateGrad*>(&n))
+              return py::cast(acc->variable());
+            throw py::attribute_error("'" + n.name() + "' object has no attribute 'variable'");
+          })
+      .def("__repr__",
+           [](py::handle self) {
+             return "<" + self.cast<const Node&>().name() + " object at " +
+                    py::str(py::module_::import("builtins")
+                                .attr("hex")(py::int_(reinterpret_cast<uintptr_t>(self.ptr()))))
+                        .cast<std::string>() +
+                    ">";
+           })
+      .def("__eq__",
+           [](const Node& a, py::handle b) {
+             return py::isinstance<Node>(b) && &a == &b.cast<const Node&>();
+           })
+      .def("__hash__",
+           [](const Node& a) { return py::hash(py::int_(reinterpret_cast<uintptr_t>(&a))); });
 
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled);
 
-  m.def("_backward", [](const TensorList& tensors, const std::vector<std::optional<Tensor>>& grads,
-                        std::optional<bool> retain_graph, bool create_graph, const TensorList& inputs) {
-    TensorList g;
-    for (auto& x : grads) g.push_back(x.value_or(Tensor()));
-    py::gil_scoped_release release;
-    autograd::backward(tensors, g, retain_graph, create_graph, inputs);
-  });
+  m.def("_backward",
+        [](const TensorList& tensors, const std::vector<std::optional<Tensor>>& grads,
+           std::optional<bool> retain_graph, bool create_graph, const TensorList& inputs) {
+          TensorList g;
+          for (auto& x : grads) g.push_back(x.value_or(Tensor()));
+          py::gil_scoped_release release;
+          autograd::backward(tensors, g, retain_graph, create_graph, inputs);
+        });
   m.def("_grad", [](const TensorList& outputs, const TensorList& inputs,
-                    const std::vector<std::optional<Tensor>>& grads, std::optional<bool> retain_graph,
-                    bool create_graph, bool allow_unused) {
+                    const std::vector<std::optional<Tensor>>& grads,
+                    std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
     TensorList g;
     for (auto& x : grads) g.push_back(x.value_or(Tensor()));
     TensorList r;
@@ -151,38 +164,42 @@ void init_autograd(py::module_& m) {
   });
 
   py::class_<WeakNodeRef>(m, "_WeakNodeRef")
-      .def("saved_tensors", [](const WeakNodeRef& r) {
-        TensorList ts = r.lock()->saved_tensors();
-        py::tuple out(ts.size());
-        for (size_t i = 0; i < ts.size(); ++i) out[i] = ts[i].defined() ? py::cast(ts[i]) : py::none();
-        return out;
-      })
-      .def("save", [](const WeakNodeRef& r, const std::vector<std::optional<Tensor>>& ts) {
-        TensorList v;
-        for (auto& t : ts) v.push_back(t.value_or(Tensor()));
-        r.lock()->save_variables(v);
-      })
+      .def("saved_tensors",
+           [](const WeakNodeRef& r) {
+             TensorList ts = r.lock()->saved_tensors();
+             py::tuple out(ts.size());
+             for (size_t i = 0; i < ts.size(); ++i)
+               out[i] = ts[i].defined() ? py::cast(ts[i]) : py::none();
+             return out;
+           })
+      .def("save",
+           [](const WeakNodeRef& r, const std::vector<std::optional<Tensor>>& ts) {
+             TensorList v;
+             for (auto& t : ts) v.push_back(t.value_or(Tensor()));
+             r.lock()->save_variables(v);
+           })
       .def_property_readonly("node", [](const WeakNodeRef& r) { return wrap_node(r.node.lock()); });
 
   // Connects the outputs of a Python autograd.Function's forward to a new PyNode.
-  m.def("_function_apply", [](py::object backward, py::object ctx, std::string name,
-                              const std::vector<std::optional<Tensor>>& inputs, const TensorList& outputs) {
-    auto node = make_node<PyNode>(std::move(backward), ctx, std::move(name));
-    TensorList ins;
-    for (auto& t : inputs) ins.push_back(t.value_or(Tensor()));
-    autograd::collect_next_edges(*node, ins);
-    py::list result;
-    for (const Tensor& out : outputs) {
-      Tensor o = out;
-      bool is_input = false;
-      for (const Tensor& in : ins) is_input |= in.defined() && in.is_same(out);
-      // An input returned as is, or a tensor with its own history, gets a fresh alias.
-      if (is_input || !out.is_leaf() || out.requires_grad()) o = out.detach();
-      if (is_floating(o.dtype())) autograd::set_history(o, node);
-      result.append(o);
-    }
-    return py::make_tuple(result, WeakNodeRef{node});
-  });
+  m.def("_function_apply",
+        [](py::object backward, py::object ctx, std::string name,
+           const std::vector<std::optional<Tensor>>& inputs, const TensorList& outputs) {
+          auto node = make_node<PyNode>(std::move(backward), ctx, std::move(name));
+          TensorList ins;
+          for (auto& t : inputs) ins.push_back(t.value_or(Tensor()));
+          autograd::collect_next_edges(*node, ins);
+          py::list result;
+          for (const Tensor& out : outputs) {
+            Tensor o = out;
+            bool is_input = false;
+            for (const Tensor& in : ins) is_input |= in.defined() && in.is_same(out);
+            // An input returned as is, or a tensor with its own history, gets a fresh alias.
+            if (is_input || !out.is_leaf() || out.requires_grad()) o = out.detach();
+            if (is_floating(o.dtype())) autograd::set_history(o, node);
+            result.append(o);
+          }
+          return py::make_tuple(result, WeakNodeRef{node});
+        });
 }
 
 }  // namespace fastgrad::python

@@ -64,12 +64,11 @@ struct Inferred {
   bool any = false;  // saw at least one element
 };
 
-bool is_sequence(py::handle obj) {
-  return PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr());
-}
+bool is_sequence(py::handle obj) { return PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr()); }
 
 void infer(py::handle obj, size_t depth, Inferred& inf) {
-  if (is_sequence(obj) || (py::isinstance<py::array>(obj) && py::array(py::reinterpret_borrow<py::array>(obj)).ndim() > 0)) {
+  if (is_sequence(obj) || (py::isinstance<py::array>(obj) &&
+                           py::array(py::reinterpret_borrow<py::array>(obj)).ndim() > 0)) {
     py::sequence seq = py::reinterpret_borrow<py::sequence>(obj);
     const int64_t n = static_cast<int64_t>(py::len(seq));
     if (depth == inf.shape.size()) {
@@ -80,7 +79,8 @@ void infer(py::handle obj, size_t depth, Inferred& inf) {
     } else if (depth > inf.shape.size() || inf.shape[depth] != n) {
       throw py::value_error("expected sequence of length " +
                             std::to_string(depth < inf.shape.size() ? inf.shape[depth] : 0) +
-                            " at dim " + std::to_string(depth) + " (got " + std::to_string(n) + ")");
+                            " at dim " + std::to_string(depth) + " (got " + std::to_string(n) +
+                            ")");
     }
     for (py::handle item : seq) infer(item, depth + 1, inf);
     return;
@@ -148,7 +148,8 @@ py::dtype to_numpy_dtype(ScalarType t) {
 Tensor tensor_from_data(py::handle data, std::optional<ScalarType> dtype) {
   PyObject* p = data.ptr();
   // Fast paths for a single Python number: the common case in scalar autograd code.
-  if (PyFloat_Check(p)) return scalar_tensor(Scalar(PyFloat_AS_DOUBLE(p)), dtype.value_or(default_dtype()));
+  if (PyFloat_Check(p))
+    return scalar_tensor(Scalar(PyFloat_AS_DOUBLE(p)), dtype.value_or(default_dtype()));
   if (PyBool_Check(p)) return scalar_tensor(Scalar(p == Py_True), dtype.value_or(ScalarType::Bool));
   if (PyLong_Check(p)) return scalar_tensor(*as_scalar(data), dtype.value_or(ScalarType::Int64));
   if (py::isinstance<Tensor>(data)) {
@@ -190,8 +191,9 @@ Tensor tensor_from_numpy(py::array array) {
           "strides are not currently supported. (You can probably work around this by making a "
           "copy of your array  with array.copy().) ");
     if (s % es != 0)
-      throw py::value_error("given numpy array strides not a multiple of the element byte size. "
-                            "Copy the numpy array to reallocate the memory.");
+      throw py::value_error(
+          "given numpy array strides not a multiple of the element byte size. "
+          "Copy the numpy array to reallocate the memory.");
     strides[d] = s / es;
   }
   if (!array.writeable())
@@ -212,7 +214,8 @@ Tensor tensor_from_numpy(py::array array) {
 
 py::array tensor_to_numpy(const Tensor& t) {
   if (t.requires_grad())
-    throw Error("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+    throw Error(
+        "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
   const int64_t es = static_cast<int64_t>(element_size(t.dtype()));
   std::vector<py::ssize_t> shape(t.sizes().begin(), t.sizes().end());
   std::vector<py::ssize_t> strides;
@@ -245,7 +248,8 @@ Shape shape_from_sequence(py::handle seq, const char* op) {
         s.push_back(py::int_(py::reinterpret_borrow<py::object>(item)).cast<int64_t>());
         continue;
       }
-      throw py::type_error(std::string(op) + "(): argument 'size' must be tuple of ints, but found element of type " +
+      throw py::type_error(std::string(op) +
+                           "(): argument 'size' must be tuple of ints, but found element of type " +
                            Py_TYPE(item.ptr())->tp_name);
     }
     s.push_back(item.cast<int64_t>());

@@ -20,10 +20,14 @@ Reduction parse_reduction(const std::string& r) {
 }  // namespace
 
 void init_functions(py::module_& m) {
-  m.def("tensor", [](py::handle data, py::handle dtype, py::handle device, bool requires_grad, bool pin_memory) {
-    return finish(tensor_from_data(data, parse_dtype(dtype)), requires_grad);
-  }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-     py::arg("requires_grad") = false, py::arg("pin_memory") = false);
+  m.def(
+      "tensor",
+      [](py::handle data, py::handle dtype, py::handle device, bool requires_grad,
+         bool pin_memory) {
+        return finish(tensor_from_data(data, parse_dtype(dtype)), requires_grad);
+      },
+      py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+      py::arg("requires_grad") = false, py::arg("pin_memory") = false);
   m.def("from_numpy", &tensor_from_numpy);
   m.def("_empty", [](const Shape& s, py::handle dtype, bool rg) {
     return finish(empty(s, parse_dtype(dtype).value_or(default_dtype())), rg);
@@ -48,11 +52,13 @@ void init_functions(py::module_& m) {
   m.def("_randn", [](const Shape& s, py::handle dtype, bool rg) {
     return finish(randn(s, parse_dtype(dtype).value_or(default_dtype())), rg);
   });
-  m.def("_arange", [](py::handle start, py::handle end, py::handle step, py::handle dtype, bool rg) {
-    auto s = as_scalar(start), e = as_scalar(end), st = as_scalar(step);
-    if (!s || !e || !st) throw py::type_error("arange(): start, end and step must be numbers");
-    return finish(arange(*s, *e, *st, parse_dtype(dtype)), rg);
-  });
+  m.def("_arange",
+        [](py::handle start, py::handle end, py::handle step, py::handle dtype, bool rg) {
+          auto s = as_scalar(start), e = as_scalar(end), st = as_scalar(step);
+          if (!s || !e || !st)
+            throw py::type_error("arange(): start, end and step must be numbers");
+          return finish(arange(*s, *e, *st, parse_dtype(dtype)), rg);
+        });
   m.def("_linspace", [](double start, double end, int64_t steps, py::handle dtype, bool rg) {
     return finish(linspace(start, end, steps, parse_dtype(dtype).value_or(default_dtype())), rg);
   });
@@ -66,15 +72,17 @@ void init_functions(py::module_& m) {
       throw py::type_error("pow(): argument 'input' must be Tensor or Number");
     return pow(*s, b.cast<Tensor>());
   });
-  m.def("_binary_cross_entropy", [](const Tensor& input, const Tensor& target, std::optional<Tensor> weight,
-                                    const std::string& reduction) {
-    return binary_cross_entropy(input, target, weight.value_or(Tensor()), parse_reduction(reduction));
+  m.def("_binary_cross_entropy", [](const Tensor& input, const Tensor& target,
+                                    std::optional<Tensor> weight, const std::string& reduction) {
+    return binary_cross_entropy(input, target, weight.value_or(Tensor()),
+                                parse_reduction(reduction));
   });
   m.def("_mse_loss", [](const Tensor& input, const Tensor& target, const std::string& reduction) {
     return mse_loss(input, target, parse_reduction(reduction));
   });
   m.def("_result_type", [](py::handle a, py::handle b) {
-    return dtype_object(result_type(operand_or_throw(a, "result_type"), operand_or_throw(b, "result_type")));
+    return dtype_object(
+        result_type(operand_or_throw(a, "result_type"), operand_or_throw(b, "result_type")));
   });
 }
 

@@ -39,12 +39,17 @@ PYBIND11_MODULE(_C, m) {
 
   py::class_<DType>(m, "dtype")
       .def("__repr__", [](const DType& d) { return std::string("torch.") + dtype_name(d.type); })
-      .def_property_readonly("is_floating_point", [](const DType& d) { return is_floating(d.type); })
+      .def_property_readonly("is_floating_point",
+                             [](const DType& d) { return is_floating(d.type); })
       .def_property_readonly("itemsize", [](const DType& d) { return element_size(d.type); })
       .def_property_readonly("is_signed", [](const DType& d) { return d.type != ScalarType::Bool; })
       .def_property_readonly("_name", [](const DType& d) { return dtype_name(d.type); })
-      .def("__reduce__", [](const DType& d) { return py::make_tuple(py::module_::import("fastgrad").attr("_dtype_from_name"), py::make_tuple(dtype_name(d.type))); });
-  for (ScalarType t : {ScalarType::Bool, ScalarType::Int64, ScalarType::Float32, ScalarType::Float64}) {
+      .def("__reduce__", [](const DType& d) {
+        return py::make_tuple(py::module_::import("fastgrad").attr("_dtype_from_name"),
+                              py::make_tuple(dtype_name(d.type)));
+      });
+  for (ScalarType t :
+       {ScalarType::Bool, ScalarType::Int64, ScalarType::Float32, ScalarType::Float64}) {
     py::object obj = py::cast(DType{t});
     dtype_objects[static_cast<int>(t)] = obj;
     m.attr(dtype_name(t)) = obj;

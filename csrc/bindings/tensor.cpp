@@ -48,13 +48,14 @@ std::optional<Scalar> opt_scalar(py::handle h, const char* op) {
 void init_tensor(py::module_& m) {
   py::class_<Tensor> cls(m, "Tensor", py::dynamic_attr());
   cls.def(py::init([](py::args args) {
-        // Legacy constructor: Tensor(), Tensor(data), Tensor(*sizes), Tensor(other).
-        if (args.size() == 0) return empty({0});
-        if (args.size() == 1 && py::isinstance<Tensor>(args[0])) return args[0].cast<Tensor>().detach();
-        if (args.size() == 1 && !PyLong_Check(args[0].ptr()))
-          return to_dtype(tensor_from_data(args[0], std::nullopt), default_dtype());
-        return zeros(parse_shape(args, "Tensor"));
-      }))
+       // Legacy constructor: Tensor(), Tensor(data), Tensor(*sizes), Tensor(other).
+       if (args.size() == 0) return empty({0});
+       if (args.size() == 1 && py::isinstance<Tensor>(args[0]))
+         return args[0].cast<Tensor>().detach();
+       if (args.size() == 1 && !PyLong_Check(args[0].ptr()))
+         return to_dtype(tensor_from_data(args[0], std::nullopt), default_dtype());
+       return zeros(parse_shape(args, "Tensor"));
+     }))
       // ---- metadata
       .def_property_readonly("dtype", [](const Tensor& t) { return dtype_object(t.dtype()); })
       .def("dim", &Tensor::dim)
@@ -63,41 +64,55 @@ void init_tensor(py::module_& m) {
       .def("numel", &Tensor::numel)
       .def("nelement", &Tensor::numel)
       .def("_sizes", [](const Tensor& t) { return py::tuple(py::cast(t.sizes())); })
-      .def("stride", [](const Tensor& t, py::object dim) -> py::object {
+      .def(
+          "stride",
+          [](const Tensor& t, py::object dim) -> py::object {
             if (dim.is_none()) return py::tuple(py::cast(t.strides()));
             return py::int_(t.stride(dim.cast<int64_t>()));
-          }, py::arg("dim") = py::none())
+          },
+          py::arg("dim") = py::none())
       .def("storage_offset", &Tensor::storage_offset)
       .def("is_contiguous", [](const Tensor& t) { return t.is_contiguous(); })
       .def("element_size", [](const Tensor& t) { return element_size(t.dtype()); })
       .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.data_ptr()); })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
       .def_property_readonly("_version", &Tensor::version)
-      .def("__len__", [](const Tensor& t) {
-        if (t.dim() == 0) throw py::type_error("len() of a 0-d tensor");
-        return t.sizes()[0];
-      })
+      .def("__len__",
+           [](const Tensor& t) {
+             if (t.dim() == 0) throw py::type_error("len() of a 0-d tensor");
+             return t.sizes()[0];
+           })
       // ---- conversion
       .def("item", [](const Tensor& t) { return scalar_to_python(t.item()); })
       .def("tolist", &tensor_to_list)
-      .def("numpy", [](const Tensor& t, bool force) {
+      .def(
+          "numpy",
+          [](const Tensor& t, bool force) {
             if (force) return tensor_to_numpy(t.detach().clone());
             return tensor_to_numpy(t);
-          }, py::kw_only(), py::arg("force") = false)
+          },
+          py::kw_only(), py::arg("force") = false)
       .def("_to_dtype", [](const Tensor& t, py::handle dtype) { return t.to(*parse_dtype(dtype)); })
-      .def("__bool__", [](const Tensor& t) {
-        if (t.numel() != 1)
-          throw py::value_error("Boolean value of Tensor with more than one value is ambiguous");
-        return t.item<bool>();
-      })
+      .def("__bool__",
+           [](const Tensor& t) {
+             if (t.numel() != 1)
+               throw py::value_error(
+                   "Boolean value of Tensor with more than one value is ambiguous");
+             return t.item<bool>();
+           })
       .def("__float__", [](const Tensor& t) { return t.item<double>(); })
       .def("__int__", [](const Tensor& t) { return t.item<int64_t>(); })
-      .def("__index__", [](const Tensor& t) {
-        if (t.dtype() != ScalarType::Int64 || t.numel() != 1)
-          throw py::type_error("only integer tensors of a single element can be converted to an index");
-        return t.item<int64_t>();
-      })
-      .def("__hash__", [](py::handle self) { return py::hash(py::int_(reinterpret_cast<uintptr_t>(self.ptr()))); })
+      .def("__index__",
+           [](const Tensor& t) {
+             if (t.dtype() != ScalarType::Int64 || t.numel() != 1)
+               throw py::type_error(
+                   "only integer tensors of a single element can be converted to an index");
+             return t.item<int64_t>();
+           })
+      .def("__hash__",
+           [](py::handle self) {
+             return py::hash(py::int_(reinterpret_cast<uintptr_t>(self.ptr())));
+           })
       // ---- autograd
       .def_property("requires_grad", &Tensor::requires_grad,
                     [](const Tensor& t, bool v) {
@@ -106,55 +121,70 @@ void init_tensor(py::module_& m) {
                         throw Error("you can only change requires_grad flags of leaf variables.");
                       t.set_requires_grad(v);
                     })
-      .def("requires_grad_", [](py::object self, bool v) {
+      .def(
+          "requires_grad_",
+          [](py::object self, bool v) {
             self.cast<const Tensor&>().set_requires_grad(v);
             return self;
-          }, py::arg("requires_grad") = true)
+          },
+          py::arg("requires_grad") = true)
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
       .def_property_readonly("grad_fn", [](const Tensor& t) { return wrap_node(t.grad_fn()); })
-      .def_property("_grad", [](const Tensor& t) -> py::object {
+      .def_property(
+          "_grad",
+          [](const Tensor& t) -> py::object {
             Tensor g = t.grad();
             return g.defined() ? py::cast(g) : py::none();
           },
           [](const Tensor& t, py::object g) {
-            if (g.is_none()) t.set_grad(Tensor());
+            if (g.is_none())
+              t.set_grad(Tensor());
             else if (!py::isinstance<Tensor>(g))
-              throw py::type_error(std::string("assigned grad expected to be a Tensor or None but got ") +
-                                   Py_TYPE(g.ptr())->tp_name);
-            else t.set_grad(g.cast<Tensor>());
+              throw py::type_error(
+                  std::string("assigned grad expected to be a Tensor or None but got ") +
+                  Py_TYPE(g.ptr())->tp_name);
+            else
+              t.set_grad(g.cast<Tensor>());
           })
       .def_property_readonly("retains_grad", &Tensor::retains_grad)
       .def("retain_grad", &Tensor::retain_grad)
-      .def("_backward", [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph, bool create_graph) {
-            Tensor g = gradient.is_none() ? Tensor() : operand_or_throw(gradient, "backward");
-            py::gil_scoped_release release;
-            t.backward(g, retain_graph, create_graph);
-          })
+      .def("_backward",
+           [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph,
+              bool create_graph) {
+             Tensor g = gradient.is_none() ? Tensor() : operand_or_throw(gradient, "backward");
+             py::gil_scoped_release release;
+             t.backward(g, retain_graph, create_graph);
+           })
       .def("detach", &Tensor::detach)
-      .def("detach_", [](py::object self) {
-        self.cast<const Tensor&>().detach_();
-        return self;
-      })
-      .def_property("data", &Tensor::variable_data, [](const Tensor& t, const Tensor& other) {
-        if (other.dtype() != t.dtype())
-          throw Error("fastgrad: assigning .data of a different dtype is not supported");
-        t.impl()->set_storage(other.impl()->storage());
-        t.impl()->set_sizes_and_strides(other.sizes(), other.strides(), other.storage_offset());
-      })
-      .def("_register_hook", [](const Tensor& t, py::function fn) {
-        // The callable is shared so that it is freed with the GIL held.
-        auto holder = std::shared_ptr<py::function>(new py::function(std::move(fn)), [](py::function* f) {
-          if (!Py_IsInitialized()) return;
-          py::gil_scoped_acquire gil;
-          delete f;
-        });
-        t.register_hook([holder](const Tensor& grad) -> Tensor {
-          py::gil_scoped_acquire gil;
-          py::object r = (*holder)(grad);
-          if (r.is_none()) return Tensor();
-          return r.cast<Tensor>();
-        });
-      })
+      .def("detach_",
+           [](py::object self) {
+             self.cast<const Tensor&>().detach_();
+             return self;
+           })
+      .def_property(
+          "data", &Tensor::variable_data,
+          [](const Tensor& t, const Tensor& other) {
+            if (other.dtype() != t.dtype())
+              throw Error("fastgrad: assigning .data of a different dtype is not supported");
+            t.impl()->set_storage(other.impl()->storage());
+            t.impl()->set_sizes_and_strides(other.sizes(), other.strides(), other.storage_offset());
+          })
+      .def("_register_hook",
+           [](const Tensor& t, py::function fn) {
+             // The callable is shared so that it is freed with the GIL held.
+             auto holder = std::shared_ptr<py::function>(new py::function(std::move(fn)),
+                                                         [](py::function* f) {
+                                                           if (!Py_IsInitialized()) return;
+                                                           py::gil_scoped_acquire gil;
+                                                           delete f;
+                                                         });
+             t.register_hook([holder](const Tensor& grad) -> Tensor {
+               py::gil_scoped_acquire gil;
+               py::object r = (*holder)(grad);
+               if (r.is_none()) return Tensor();
+               return r.cast<Tensor>();
+             });
+           })
       // ---- unary ops
       .def("neg", &Tensor::neg)
       .def("__neg__", &Tensor::neg)
@@ -170,38 +200,49 @@ void init_tensor(py::module_& m) {
       .def("sqrt", &Tensor::sqrt)
       .def("abs", &Tensor::abs)
       .def("__abs__", &Tensor::abs)
-      .def("clamp", [](const Tensor& t, py::handle min, py::handle max) {
+      .def(
+          "clamp",
+          [](const Tensor& t, py::handle min, py::handle max) {
             return t.clamp(opt_scalar(min, "clamp"), opt_scalar(max, "clamp"));
-          }, py::arg("min") = py::none(), py::arg("max") = py::none())
-      .def("clamp_", [](py::object self, py::handle min, py::handle max) {
+          },
+          py::arg("min") = py::none(), py::arg("max") = py::none())
+      .def(
+          "clamp_",
+          [](py::object self, py::handle min, py::handle max) {
             self.cast<const Tensor&>().clamp_(opt_scalar(min, "clamp_"), opt_scalar(max, "clamp_"));
             return self;
-          }, py::arg("min") = py::none(), py::arg("max") = py::none())
+          },
+          py::arg("min") = py::none(), py::arg("max") = py::none())
       // ---- binary ops and operators
       .def("__add__", binary_dunder([](const Tensor& a, const Tensor& b) { return add(a, b); }))
       .def("__radd__", reflected_dunder([](const Tensor& a, const Tensor& b) { return add(a, b); }))
       .def("__sub__", binary_dunder([](const Tensor& a, const Tensor& b) { return sub(a, b); }))
-      .def("__rsub__", binary_dunder([](const Tensor& self, const Tensor& other) { return rsub(self, other); }))
+      .def("__rsub__",
+           binary_dunder([](const Tensor& self, const Tensor& other) { return rsub(self, other); }))
       .def("__mul__", binary_dunder([](const Tensor& a, const Tensor& b) { return mul(a, b); }))
       .def("__rmul__", reflected_dunder([](const Tensor& a, const Tensor& b) { return mul(a, b); }))
       .def("__truediv__", binary_dunder([](const Tensor& a, const Tensor& b) { return div(a, b); }))
-      .def("__rtruediv__", reflected_dunder([](const Tensor& a, const Tensor& b) { return div(a, b); }))
+      .def("__rtruediv__",
+           reflected_dunder([](const Tensor& a, const Tensor& b) { return div(a, b); }))
       .def("__pow__", binary_dunder([](const Tensor& a, const Tensor& b) { return pow(a, b); }))
-      .def("__rpow__", [](const Tensor& self, py::handle other) -> py::object {
-        if (auto s = as_scalar(other)) return py::cast(pow(*s, self));
-        if (py::isinstance<Tensor>(other)) return py::cast(pow(other.cast<Tensor>(), self));
-        return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-      })
-      .def("__matmul__", [](const Tensor& a, py::handle b) -> py::object {
-        if (!py::isinstance<Tensor>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-        const Tensor& bt = b.cast<const Tensor&>();
-        Tensor out;
-        {
-          py::gil_scoped_release release;
-          out = matmul(a, bt);
-        }
-        return py::cast(std::move(out));
-      })
+      .def("__rpow__",
+           [](const Tensor& self, py::handle other) -> py::object {
+             if (auto s = as_scalar(other)) return py::cast(pow(*s, self));
+             if (py::isinstance<Tensor>(other)) return py::cast(pow(other.cast<Tensor>(), self));
+             return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+           })
+      .def("__matmul__",
+           [](const Tensor& a, py::handle b) -> py::object {
+             if (!py::isinstance<Tensor>(b))
+               return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             const Tensor& bt = b.cast<const Tensor&>();
+             Tensor out;
+             {
+               py::gil_scoped_release release;
+               out = matmul(a, bt);
+             }
+             return py::cast(std::move(out));
+           })
       .def("__gt__", binary_dunder([](const Tensor& a, const Tensor& b) { return gt(a, b); }))
       .def("__lt__", binary_dunder([](const Tensor& a, const Tensor& b) { return lt(a, b); }))
       .def("__ge__", binary_dunder([](const Tensor& a, const Tensor& b) { return ge(a, b); }))
@@ -212,12 +253,20 @@ void init_tensor(py::module_& m) {
       .def("__isub__", inplace_dunder([](const Tensor& a, const Tensor& b) { a.sub_(b); }))
       .def("__imul__", inplace_dunder([](const Tensor& a, const Tensor& b) { a.mul_(b); }))
       .def("__itruediv__", inplace_dunder([](const Tensor& a, const Tensor& b) { a.div_(b); }))
-      .def("add", [](const Tensor& a, py::handle b, py::handle alpha) {
-            return add(a, operand_or_throw(b, "add"), as_scalar(alpha).value_or(Scalar(int64_t{1})));
-          }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
-      .def("sub", [](const Tensor& a, py::handle b, py::handle alpha) {
-            return sub(a, operand_or_throw(b, "sub"), as_scalar(alpha).value_or(Scalar(int64_t{1})));
-          }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
+      .def(
+          "add",
+          [](const Tensor& a, py::handle b, py::handle alpha) {
+            return add(a, operand_or_throw(b, "add"),
+                       as_scalar(alpha).value_or(Scalar(int64_t{1})));
+          },
+          py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
+      .def(
+          "sub",
+          [](const Tensor& a, py::handle b, py::handle alpha) {
+            return sub(a, operand_or_throw(b, "sub"),
+                       as_scalar(alpha).value_or(Scalar(int64_t{1})));
+          },
+          py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
       .def("mul", [](const Tensor& a, py::handle b) { return mul(a, operand_or_throw(b, "mul")); })
       .def("div", [](const Tensor& a, py::handle b) { return div(a, operand_or_throw(b, "div")); })
       .def("pow", [](const Tensor& a, py::handle b) { return pow(a, operand_or_throw(b, "pow")); })
@@ -229,60 +278,81 @@ void init_tensor(py::module_& m) {
       .def("le", [](const Tensor& a, py::handle b) { return le(a, operand_or_throw(b, "le")); })
       .def("eq", [](const Tensor& a, py::handle b) { return eq(a, operand_or_throw(b, "eq")); })
       .def("ne", [](const Tensor& a, py::handle b) { return ne(a, operand_or_throw(b, "ne")); })
-      .def("add_", [](py::object self, py::handle b, py::handle alpha) {
-            self.cast<const Tensor&>().add_(operand_or_throw(b, "add_"), as_scalar(alpha).value_or(Scalar(int64_t{1})));
+      .def(
+          "add_",
+          [](py::object self, py::handle b, py::handle alpha) {
+            self.cast<const Tensor&>().add_(operand_or_throw(b, "add_"),
+                                            as_scalar(alpha).value_or(Scalar(int64_t{1})));
             return self;
-          }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
-      .def("sub_", [](py::object self, py::handle b, py::handle alpha) {
-            self.cast<const Tensor&>().sub_(operand_or_throw(b, "sub_"), as_scalar(alpha).value_or(Scalar(int64_t{1})));
+          },
+          py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
+      .def(
+          "sub_",
+          [](py::object self, py::handle b, py::handle alpha) {
+            self.cast<const Tensor&>().sub_(operand_or_throw(b, "sub_"),
+                                            as_scalar(alpha).value_or(Scalar(int64_t{1})));
             return self;
-          }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
-      .def("mul_", [](py::object self, py::handle b) {
-        self.cast<const Tensor&>().mul_(operand_or_throw(b, "mul_"));
-        return self;
-      })
-      .def("div_", [](py::object self, py::handle b) {
-        self.cast<const Tensor&>().div_(operand_or_throw(b, "div_"));
-        return self;
-      })
-      .def("zero_", [](py::object self) {
-        self.cast<const Tensor&>().zero_();
-        return self;
-      })
-      .def("fill_", [](py::object self, py::handle v) {
-        auto s = as_scalar(v);
-        if (!s && py::isinstance<Tensor>(v)) s = v.cast<Tensor>().item();
-        if (!s) throw py::type_error("fill_(): argument 'value' must be Number");
-        self.cast<const Tensor&>().fill_(*s);
-        return self;
-      })
-      .def("copy_", [](py::object self, const Tensor& src) {
-        self.cast<const Tensor&>().copy_(src);
-        return self;
-      })
+          },
+          py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
+      .def("mul_",
+           [](py::object self, py::handle b) {
+             self.cast<const Tensor&>().mul_(operand_or_throw(b, "mul_"));
+             return self;
+           })
+      .def("div_",
+           [](py::object self, py::handle b) {
+             self.cast<const Tensor&>().div_(operand_or_throw(b, "div_"));
+             return self;
+           })
+      .def("zero_",
+           [](py::object self) {
+             self.cast<const Tensor&>().zero_();
+             return self;
+           })
+      .def("fill_",
+           [](py::object self, py::handle v) {
+             auto s = as_scalar(v);
+             if (!s && py::isinstance<Tensor>(v)) s = v.cast<Tensor>().item();
+             if (!s) throw py::type_error("fill_(): argument 'value' must be Number");
+             self.cast<const Tensor&>().fill_(*s);
+             return self;
+           })
+      .def("copy_",
+           [](py::object self, const Tensor& src) {
+             self.cast<const Tensor&>().copy_(src);
+             return self;
+           })
       // ---- reductions (dims as a list; None means all)
-      .def("_sum", [](const Tensor& t, std::optional<std::vector<int64_t>> dims, bool keepdim, py::handle dtype) {
-        if (!dims) return sum(t, parse_dtype(dtype));
-        return sum(t, *dims, keepdim, parse_dtype(dtype));
-      })
-      .def("_mean", [](const Tensor& t, std::optional<std::vector<int64_t>> dims, bool keepdim, py::handle dtype) {
-        Tensor in = t;
-        if (auto dt = parse_dtype(dtype)) in = t.to(*dt);
-        return dims ? mean(in, *dims, keepdim) : mean(in);
-      })
+      .def("_sum",
+           [](const Tensor& t, std::optional<std::vector<int64_t>> dims, bool keepdim,
+              py::handle dtype) {
+             if (!dims) return sum(t, parse_dtype(dtype));
+             return sum(t, *dims, keepdim, parse_dtype(dtype));
+           })
+      .def("_mean",
+           [](const Tensor& t, std::optional<std::vector<int64_t>> dims, bool keepdim,
+              py::handle dtype) {
+             Tensor in = t;
+             if (auto dt = parse_dtype(dtype)) in = t.to(*dt);
+             return dims ? mean(in, *dims, keepdim) : mean(in);
+           })
       .def("_max_all", [](const Tensor& t) { return max(t); })
       .def("_min_all", [](const Tensor& t) { return min(t); })
-      .def("_max_dim", [](const Tensor& t, int64_t dim, bool keepdim) { return max(t, dim, keepdim); })
-      .def("_min_dim", [](const Tensor& t, int64_t dim, bool keepdim) { return min(t, dim, keepdim); })
+      .def("_max_dim",
+           [](const Tensor& t, int64_t dim, bool keepdim) { return max(t, dim, keepdim); })
+      .def("_min_dim",
+           [](const Tensor& t, int64_t dim, bool keepdim) { return min(t, dim, keepdim); })
       // ---- matmul and views
-      .def("matmul", [](const Tensor& a, const Tensor& b) {
-        py::gil_scoped_release release;
-        return matmul(a, b);
-      })
-      .def("mm", [](const Tensor& a, const Tensor& b) {
-        py::gil_scoped_release release;
-        return mm(a, b);
-      })
+      .def("matmul",
+           [](const Tensor& a, const Tensor& b) {
+             py::gil_scoped_release release;
+             return matmul(a, b);
+           })
+      .def("mm",
+           [](const Tensor& a, const Tensor& b) {
+             py::gil_scoped_release release;
+             return mm(a, b);
+           })
       .def("_reshape", [](const Tensor& t, const Shape& s) { return reshape(t, s); })
       .def("_view", [](const Tensor& t, const Shape& s) { return view(t, s); })
       .def("_expand", [](const Tensor& t, const Shape& s) { return expand(t, s); })
@@ -291,13 +361,18 @@ void init_tensor(py::module_& m) {
       .def("t", [](const Tensor& t) { return fastgrad::t(t); })
       .def("_squeeze", [](const Tensor& t, int64_t d) { return squeeze(t, d); })
       .def("unsqueeze", [](const Tensor& t, int64_t d) { return unsqueeze(t, d); })
-      .def("select", [](const Tensor& t, int64_t dim, int64_t index) { return select(t, dim, index); })
-      .def("__getitem__", [](const Tensor& t, py::handle key) -> Tensor {
-        // Integer indexing only for now; slices, masks and advanced indexing come with issue 3.
-        if (PyLong_Check(key.ptr()) && !PyBool_Check(key.ptr())) return select(t, 0, key.cast<int64_t>());
-        throw py::type_error(std::string("fastgrad: indexing with ") + Py_TYPE(key.ptr())->tp_name +
-                             " is not supported yet (only integers)");
-      })
+      .def("select",
+           [](const Tensor& t, int64_t dim, int64_t index) { return select(t, dim, index); })
+      .def("__getitem__",
+           [](const Tensor& t, py::handle key) -> Tensor {
+             // Integer indexing only for now; slices, masks and advanced indexing come with
+             // issue 3.
+             if (PyLong_Check(key.ptr()) && !PyBool_Check(key.ptr()))
+               return select(t, 0, key.cast<int64_t>());
+             throw py::type_error(std::string("fastgrad: indexing with ") +
+                                  Py_TYPE(key.ptr())->tp_name +
+                                  " is not supported yet (only integers)");
+           })
       .def("contiguous", &Tensor::contiguous)
       .def("clone", &Tensor::clone);
 }

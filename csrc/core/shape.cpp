@@ -60,8 +60,8 @@ bool is_expandable_to(const Shape& from, const Shape& to) {
 int64_t wrap_dim(int64_t dim, int64_t ndim) {
   int64_t n = ndim > 0 ? ndim : 1;  // a 0-dim tensor accepts dim 0 and -1, like PyTorch
   if (dim < -n || dim >= n)
-    throw IndexError(detail::cat("Dimension out of range (expected to be in range of [", -n,
-                                 ", ", n - 1, "], but got ", dim, ")"));
+    throw IndexError(detail::cat("Dimension out of range (expected to be in range of [", -n, ", ",
+                                 n - 1, "], but got ", dim, ")"));
   return dim < 0 ? dim + n : dim;
 }
 

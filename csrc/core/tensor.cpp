@@ -38,14 +38,16 @@ template FASTGRAD_API bool Tensor::item<bool>() const;
 Scalar Tensor::item() const {
   check_defined(*this);
   if (numel() != 1)
-    throw Error(detail::cat("a Tensor with ", numel(),
-                            " elements cannot be converted to Scalar"));
+    throw Error(detail::cat("a Tensor with ", numel(), " elements cannot be converted to Scalar"));
   Scalar result(0.0);
   FG_DISPATCH_ALL(dtype(), "item", [&] {
     scalar_t v = *static_cast<const scalar_t*>(data_ptr());
-    if constexpr (std::is_same_v<scalar_t, bool>) result = Scalar(v);
-    else if constexpr (std::is_integral_v<scalar_t>) result = Scalar(static_cast<int64_t>(v));
-    else result = Scalar(static_cast<double>(v));
+    if constexpr (std::is_same_v<scalar_t, bool>)
+      result = Scalar(v);
+    else if constexpr (std::is_integral_v<scalar_t>)
+      result = Scalar(static_cast<int64_t>(v));
+    else
+      result = Scalar(static_cast<double>(v));
   });
   return result;
 }
@@ -105,8 +107,7 @@ void Tensor::set_grad(const Tensor& grad) const {
 }
 
 void Tensor::retain_grad() const {
-  if (!requires_grad())
-    throw Error("can't retain_grad on Tensor that has requires_grad=False");
+  if (!requires_grad()) throw Error("can't retain_grad on Tensor that has requires_grad=False");
   auto& m = impl_->ensure_autograd_meta();
   if (!m.grad_fn) return;  // leaves keep their grad anyway
   if (m.retains_grad) return;
@@ -147,8 +148,10 @@ void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
   if (!requires_grad())
     throw Error("cannot register a hook on a tensor that doesn't require gradient");
   auto& m = impl_->ensure_autograd_meta();
-  if (m.grad_fn) m.grad_fn->add_pre_hook(m.output_nr, std::move(hook));
-  else m.leaf_hooks.push_back(std::move(hook));
+  if (m.grad_fn)
+    m.grad_fn->add_pre_hook(m.output_nr, std::move(hook));
+  else
+    m.leaf_hooks.push_back(std::move(hook));
 }
 
 // ---- method forms

@@ -16,7 +16,8 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage, ScalarType dtype, Shape
   refresh();
 }
 
-TensorImpl::TensorImpl(ScalarType dtype, Shape sizes, bool zero) : sizes_(std::move(sizes)), dtype_(dtype) {
+TensorImpl::TensorImpl(ScalarType dtype, Shape sizes, bool zero)
+    : sizes_(std::move(sizes)), dtype_(dtype) {
   for (int64_t s : sizes_)
     if (s < 0)
       throw ValueError(detail::cat("Trying to create tensor with negative dimension ", s, ": ",
@@ -24,9 +25,10 @@ TensorImpl::TensorImpl(ScalarType dtype, Shape sizes, bool zero) : sizes_(std::m
   strides_ = contiguous_strides(sizes_);
   refresh();
   // Refuse sizes whose byte count overflows before asking the allocator.
-  if (numel_ > 0 && static_cast<uint64_t>(numel_) >
-                        std::numeric_limits<int64_t>::max() / element_size(dtype_))
-    throw Error(detail::cat("Trying to create tensor with ", numel_, " elements, which is too many"));
+  if (numel_ > 0 &&
+      static_cast<uint64_t>(numel_) > std::numeric_limits<int64_t>::max() / element_size(dtype_))
+    throw Error(
+        detail::cat("Trying to create tensor with ", numel_, " elements, which is too many"));
   storage_ = Storage::allocate(static_cast<size_t>(numel_) * element_size(dtype_), zero);
 }
 

@@ -8,8 +8,10 @@ namespace fastgrad::kernels {
 namespace {
 template <typename D, typename S>
 D convert(S v) {
-  if constexpr (std::is_same_v<D, bool>) return v != S(0);
-  else return static_cast<D>(v);
+  if constexpr (std::is_same_v<D, bool>)
+    return v != S(0);
+  else
+    return static_cast<D>(v);
 }
 }  // namespace
 

@@ -21,8 +21,7 @@ void unary_kernel(const Geometry& g, R* out, const T* a, const Op& op) {
         for (int64_t i = 0; i < n; ++i) o[i] = op(x[i]);
       } else {
         for (int64_t i = 0; i < n; ++i)
-          *reinterpret_cast<R*>(p[0] + i * s[0]) =
-              op(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+          *reinterpret_cast<R*>(p[0] + i * s[0]) = op(*reinterpret_cast<const T*>(p[1] + i * s[1]));
       }
     });
   });
@@ -48,9 +47,8 @@ void binary_kernel(const Geometry& g, R* out, const T* a, const T* b, const Op& 
         for (int64_t i = 0; i < n; ++i) o[i] = op(xv, y[i]);
       } else {
         for (int64_t i = 0; i < n; ++i)
-          *reinterpret_cast<R*>(p[0] + i * s[0]) =
-              op(*reinterpret_cast<const T*>(p[1] + i * s[1]),
-                 *reinterpret_cast<const T*>(p[2] + i * s[2]));
+          *reinterpret_cast<R*>(p[0] + i * s[0]) = op(*reinterpret_cast<const T*>(p[1] + i * s[1]),
+                                                      *reinterpret_cast<const T*>(p[2] + i * s[2]));
       }
     });
   });

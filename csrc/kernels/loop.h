@@ -13,7 +13,7 @@ namespace fastgrad::kernels {
 constexpr int kMaxOperands = 3;
 
 struct Geometry {
-  std::vector<int64_t> sizes;                               // innermost last
+  std::vector<int64_t> sizes;                              // innermost last
   std::array<std::vector<int64_t>, kMaxOperands> strides;  // in bytes
   int noperands = 0;
   int64_t numel = 1;

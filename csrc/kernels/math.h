@@ -10,8 +10,10 @@ namespace fastgrad::kernels {
 
 template <typename T>
 inline bool is_nan(T x) {
-  if constexpr (std::is_floating_point_v<T>) return std::isnan(x);
-  else return false;
+  if constexpr (std::is_floating_point_v<T>)
+    return std::isnan(x);
+  else
+    return false;
 }
 
 // 1 / (1 + exp(-x)), PyTorch's formula: exp(-x) overflowing to inf gives exactly 0, and
@@ -61,9 +63,12 @@ inline int64_t ipow(int64_t base, int64_t exp) {
 
 template <typename T>
 inline T power(T base, T exp) {
-  if constexpr (std::is_same_v<T, int64_t>) return ipow(base, exp);
-  else if constexpr (std::is_same_v<T, bool>) return base || !exp;
-  else return std::pow(base, exp);
+  if constexpr (std::is_same_v<T, int64_t>)
+    return ipow(base, exp);
+  else if constexpr (std::is_same_v<T, bool>)
+    return base || !exp;
+  else
+    return std::pow(base, exp);
 }
 
 // Python-style floor division is not needed: `/` is always true division here.

@@ -58,17 +58,19 @@ void gemm_impl(int64_t M, int64_t N, int64_t K, const T* a, int64_t sa0, int64_t
       }
     }
   };
-  if (work < (int64_t{1} << 15)) rows(0, M);
-  else parallel_for(0, M, grain, rows);
+  if (work < (int64_t{1} << 15))
+    rows(0, M);
+  else
+    parallel_for(0, M, grain, rows);
 }
 
 }  // namespace
 
-void gemm(ScalarType type, int64_t M, int64_t N, int64_t K, const void* a, int64_t sa0,
-          int64_t sa1, const void* b, int64_t sb0, int64_t sb1, void* c, int64_t ldc) {
+void gemm(ScalarType type, int64_t M, int64_t N, int64_t K, const void* a, int64_t sa0, int64_t sa1,
+          const void* b, int64_t sb0, int64_t sb1, void* c, int64_t ldc) {
   FG_DISPATCH_NUMERIC(type, "matmul", [&] {
-    gemm_impl(M, N, K, static_cast<const scalar_t*>(a), sa0, sa1,
-              static_cast<const scalar_t*>(b), sb0, sb1, static_cast<scalar_t*>(c), ldc);
+    gemm_impl(M, N, K, static_cast<const scalar_t*>(a), sa0, sa1, static_cast<const scalar_t*>(b),
+              sb0, sb1, static_cast<scalar_t*>(c), ldc);
   });
 }
 

@@ -98,8 +98,10 @@ template <typename T>
 void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
   using A = acc_t<T>;
   auto finish = [&](A s) -> T {
-    if constexpr (std::is_floating_point_v<T>) return static_cast<T>(s / divisor);
-    else return static_cast<T>(s);
+    if constexpr (std::is_floating_point_v<T>)
+      return static_cast<T>(s / divisor);
+    else
+      return static_cast<T>(s);
   };
   if (g.out_numel == 1 && g.red_numel > kReduceBlock) {
     // One output: fixed blocks summed in parallel, combined in block order.
@@ -108,9 +110,9 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
     parallel_for(0, nblocks, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         A s = 0;
-        for_each_reduced_run(g, in, b * kReduceBlock,
-                             std::min(g.red_numel, (b + 1) * kReduceBlock),
-                             [&](const T* x, int64_t st, int64_t n, int64_t) { s += run_sum(x, st, n); });
+        for_each_reduced_run(
+            g, in, b * kReduceBlock, std::min(g.red_numel, (b + 1) * kReduceBlock),
+            [&](const T* x, int64_t st, int64_t n, int64_t) { s += run_sum(x, st, n); });
         partial[b] = s;
       }
     });
@@ -123,8 +125,9 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
   parallel_for(0, g.out_numel, grain, [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o) {
       A s = 0;
-      for_each_reduced_run(g, in + out_offset(g, o), 0, g.red_numel,
-                           [&](const T* x, int64_t st, int64_t n, int64_t) { s += run_sum(x, st, n); });
+      for_each_reduced_run(
+          g, in + out_offset(g, o), 0, g.red_numel,
+          [&](const T* x, int64_t st, int64_t n, int64_t) { s += run_sum(x, st, n); });
       out[o] = finish(s);
     }
   });
@@ -163,7 +166,8 @@ void minmax_impl(const ReduceGeometry& g, const T* in, T* values, int64_t* indic
 
 }  // namespace
 
-void sum_kernel(const ReduceGeometry& g, const void* in, void* out, ScalarType type, double divisor) {
+void sum_kernel(const ReduceGeometry& g, const void* in, void* out, ScalarType type,
+                double divisor) {
   FG_DISPATCH_NUMERIC(type, "sum", [&] {
     sum_impl(g, static_cast<const scalar_t*>(in), static_cast<scalar_t*>(out), divisor);
   });

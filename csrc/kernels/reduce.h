@@ -26,7 +26,8 @@ ReduceGeometry make_reduce_geometry(const std::vector<int64_t>& sizes,
 
 // out[o] = sum of the reduced elements (divided by `divisor`, for mean). in/out have dtype `type`;
 // out is contiguous over the kept dims.
-void sum_kernel(const ReduceGeometry& g, const void* in, void* out, ScalarType type, double divisor);
+void sum_kernel(const ReduceGeometry& g, const void* in, void* out, ScalarType type,
+                double divisor);
 // Max or min with the index of the first extreme element (position within the reduced dims,
 // row-major). NaN wins, as in PyTorch. `indices` may be null.
 void minmax_kernel(const ReduceGeometry& g, const void* in, void* values, int64_t* indices,

@@ -131,9 +131,8 @@ Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   if (alpha.to_double() == 1.0) {
     out = detail::binary_map<false>(a, b, dt, "add", [](auto x, auto y) { return x + y; });
   } else {
-    out = detail::binary_map<false>(a, b, dt, "add", [&](auto x, auto y) {
-      return x + alpha.to<decltype(y)>() * y;
-    });
+    out = detail::binary_map<false>(
+        a, b, dt, "add", [&](auto x, auto y) { return x + alpha.to<decltype(y)>() * y; });
   }
   if (autograd::compute_requires_grad({&a, &b})) {
     auto node = make_node<AddBackward0>();
@@ -155,9 +154,8 @@ Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
           "to invert a mask, use the `~` or `logical_not()` operator instead.");
   }
   ScalarType dt = result_type(a, b);
-  Tensor out = detail::binary_map<false, false>(a, b, dt, "sub", [&](auto x, auto y) {
-    return x - alpha.to<decltype(y)>() * y;
-  });
+  Tensor out = detail::binary_map<false, false>(
+      a, b, dt, "sub", [&](auto x, auto y) { return x - alpha.to<decltype(y)>() * y; });
   if (autograd::compute_requires_grad({&a, &b})) {
     auto node = make_node<SubBackward0>();
     node->alpha = alpha;
@@ -199,8 +197,10 @@ Tensor rsub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   ScalarType dt = result_type(a, b);
   Tensor out = detail::binary_map<false>(a, b, dt, "mul", [](auto x, auto y) {
-    if constexpr (std::is_same_v<decltype(x), bool>) return x && y;
-    else return x * y;
+    if constexpr (std::is_same_v<decltype(x), bool>)
+      return x && y;
+    else
+      return x * y;
   });
   if (autograd::compute_requires_grad({&a, &b}))
     record_saving(out, make_node<MulBackward0>(), a, b, b.requires_grad(), a.requires_grad());
@@ -219,11 +219,9 @@ Tensor div(const Tensor& a, const Tensor& b) {
 namespace {
 Tensor minmax(const Tensor& a, const Tensor& b, bool is_max) {
   ScalarType dt = result_type(a, b);
-  Tensor out = detail::binary_map<false>(a, b, dt, is_max ? "maximum" : "minimum",
-                                         [=](auto x, auto y) {
-                                           return is_max ? kernels::maximum(x, y)
-                                                         : kernels::minimum(x, y);
-                                         });
+  Tensor out = detail::binary_map<false>(
+      a, b, dt, is_max ? "maximum" : "minimum",
+      [=](auto x, auto y) { return is_max ? kernels::maximum(x, y) : kernels::minimum(x, y); });
   if (autograd::compute_requires_grad({&a, &b})) {
     auto node = make_node<MinMaxBackward>();
     node->is_max = is_max;
@@ -240,10 +238,10 @@ Tensor minimum(const Tensor& a, const Tensor& b) { return minmax(a, b, false); }
 
 // ---- comparisons: bool results, never differentiable
 
-#define FG_COMPARE(NAME, OP)                                                        \
-  Tensor NAME(const Tensor& a, const Tensor& b) {                                   \
-    return detail::binary_map<true>(a, b, result_type(a, b), #NAME,                  \
-                                    [](auto x, auto y) { return x OP y; });         \
+#define FG_COMPARE(NAME, OP)                                                \
+  Tensor NAME(const Tensor& a, const Tensor& b) {                           \
+    return detail::binary_map<true>(a, b, result_type(a, b), #NAME,         \
+                                    [](auto x, auto y) { return x OP y; }); \
   }
 FG_COMPARE(gt, >)
 FG_COMPARE(lt, <)

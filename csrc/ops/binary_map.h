@@ -28,8 +28,10 @@ Tensor binary_map(const Tensor& a, const Tensor& b, ScalarType compute, const ch
   };
   switch (compute) {
     case ScalarType::Bool:
-      if constexpr (AllowBool) run(bool{});
-      else throw Error(detail::cat("\"", name, "\" not implemented for 'Bool'"));
+      if constexpr (AllowBool)
+        run(bool{});
+      else
+        throw Error(detail::cat("\"", name, "\" not implemented for 'Bool'"));
       break;
     case ScalarType::Int64: run(int64_t{}); break;
     case ScalarType::Float32: run(float{}); break;

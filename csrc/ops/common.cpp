@@ -12,7 +12,8 @@ std::vector<int64_t> broadcast_byte_strides(const Tensor& t, const Shape& shape)
   return s;
 }
 
-kernels::Geometry elementwise_geometry(const Tensor& out, std::initializer_list<const Tensor*> inputs) {
+kernels::Geometry elementwise_geometry(const Tensor& out,
+                                       std::initializer_list<const Tensor*> inputs) {
   std::vector<std::vector<int64_t>> strides;
   strides.push_back(broadcast_byte_strides(out, out.sizes()));
   for (const Tensor* t : inputs) strides.push_back(broadcast_byte_strides(*t, out.sizes()));
@@ -27,14 +28,16 @@ void check_inplace(const Tensor& self, const char* op) {
   if (meta->view_base.defined()) {
     auto* base = meta->view_base.impl()->autograd_meta();
     if (base && !base->grad_fn && base->requires_grad)
-      throw Error("a view of a leaf Variable that requires grad is being used in an in-place operation.");
+      throw Error(
+          "a view of a leaf Variable that requires grad is being used in an in-place operation.");
   }
 }
 
 void bump_version(const Tensor& self) { self.impl()->storage()->bump_version(); }
 
 Tensor as_strided(const Tensor& t, const Shape& sizes, const Shape& strides, int64_t offset) {
-  return Tensor(std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), sizes, strides, offset));
+  return Tensor(
+      std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), sizes, strides, offset));
 }
 
 }  // namespace fastgrad::detail

@@ -19,7 +19,8 @@ inline Tensor make_empty(const Shape& shape, ScalarType dtype) {
 std::vector<int64_t> broadcast_byte_strides(const Tensor& t, const Shape& shape);
 
 // Geometry for out = f(inputs...) where out has shape `out.sizes()` and inputs broadcast to it.
-kernels::Geometry elementwise_geometry(const Tensor& out, std::initializer_list<const Tensor*> inputs);
+kernels::Geometry elementwise_geometry(const Tensor& out,
+                                       std::initializer_list<const Tensor*> inputs);
 
 // Converts to `dtype` if needed (no copy otherwise).
 inline Tensor maybe_cast(const Tensor& t, ScalarType dtype) {
@@ -28,7 +29,8 @@ inline Tensor maybe_cast(const Tensor& t, ScalarType dtype) {
 
 // Records `node` as the grad_fn of `out` with edges to `inputs`.
 template <typename N>
-void record(const Tensor& out, std::shared_ptr<N> node, std::initializer_list<const Tensor*> inputs) {
+void record(const Tensor& out, std::shared_ptr<N> node,
+            std::initializer_list<const Tensor*> inputs) {
   autograd::collect_next_edges(*node, inputs);
   autograd::set_history(out, node);
 }

@@ -97,7 +97,7 @@ Tensor linspace(double start, double end, int64_t steps, ScalarType dtype) {
     for (int64_t i = 0; i < steps; ++i)
       p[i] = static_cast<scalar_t>(steps == 1 ? start
                                    : i < half ? start + step * static_cast<double>(i)
-                                            : end - step * static_cast<double>(steps - i - 1));
+                                              : end - step * static_cast<double>(steps - i - 1));
   });
   return t;
 }
@@ -117,7 +117,8 @@ void manual_seed(uint64_t seed) {
 
 Tensor rand(const Shape& shape, ScalarType dtype) {
   if (!is_floating(dtype))
-    throw Error(detail::cat("\"check_uniform_bounds\" not implemented for '", scalar_type_name(dtype), "'"));
+    throw Error(detail::cat("\"check_uniform_bounds\" not implemented for '",
+                            scalar_type_name(dtype), "'"));
   Tensor t = make_empty(shape, dtype);
   std::lock_guard<std::mutex> lock(rng_mutex);
   auto& gen = generator();
@@ -134,7 +135,8 @@ Tensor rand(const Shape& shape, ScalarType dtype) {
 
 Tensor randn(const Shape& shape, ScalarType dtype) {
   if (!is_floating(dtype))
-    throw Error(detail::cat("\"normal_kernel_cpu\" not implemented for '", scalar_type_name(dtype), "'"));
+    throw Error(
+        detail::cat("\"normal_kernel_cpu\" not implemented for '", scalar_type_name(dtype), "'"));
   Tensor t = make_empty(shape, dtype);
   std::lock_guard<std::mutex> lock(rng_mutex);
   auto& gen = generator();

@@ -79,8 +79,8 @@ struct AsStridedBackward0 final : Node {
 void commit(const Tensor& self, const Tensor& result) {
   {
     NoGradGuard no_grad;
-    kernels::copy_cast(detail::elementwise_geometry(self, {&result}), self.data_ptr(),
-                       self.dtype(), result.data_ptr(), result.dtype());
+    kernels::copy_cast(detail::elementwise_geometry(self, {&result}), self.data_ptr(), self.dtype(),
+                       result.data_ptr(), result.dtype());
   }
   detail::bump_version(self);
   if (!result.requires_grad()) return;
@@ -127,9 +127,9 @@ const Tensor& binary_inplace(const Tensor& self, const Tensor& other, const char
     commit(self, differentiable(old_value(self, saves_self && other.requires_grad()), other));
     return self;
   }
-  const bool overlaps = other.impl()->storage() == self.impl()->storage() &&
-                        (other.strides() != self.strides() ||
-                         other.storage_offset() != self.storage_offset());
+  const bool overlaps =
+      other.impl()->storage() == self.impl()->storage() &&
+      (other.strides() != self.strides() || other.storage_offset() != self.storage_offset());
   if (compute == self.dtype() && self.is_contiguous() && !overlaps) {
     fast(self);
   } else {
@@ -148,8 +148,9 @@ const Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) const {
   return binary_inplace(
       *this, other, "add_", dt, false,
       [&](const Tensor& out) {
-        detail::binary_map<false>(*this, other, dt, "add_",
-                                  [&](auto x, auto y) { return x + alpha.to<decltype(y)>() * y; }, out);
+        detail::binary_map<false>(
+            *this, other, dt, "add_",
+            [&](auto x, auto y) { return x + alpha.to<decltype(y)>() * y; }, out);
       },
       [&](const Tensor& a, const Tensor& b) { return fastgrad::add(a, b, alpha); });
 }
@@ -159,8 +160,9 @@ const Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) const {
   return binary_inplace(
       *this, other, "sub_", dt, false,
       [&](const Tensor& out) {
-        detail::binary_map<false, false>(*this, other, dt, "sub_",
-                                         [&](auto x, auto y) { return x - alpha.to<decltype(y)>() * y; }, out);
+        detail::binary_map<false, false>(
+            *this, other, dt, "sub_",
+            [&](auto x, auto y) { return x - alpha.to<decltype(y)>() * y; }, out);
       },
       [&](const Tensor& a, const Tensor& b) { return fastgrad::sub(a, b, alpha); });
 }
@@ -170,10 +172,15 @@ const Tensor& Tensor::mul_(const Tensor& other) const {
   return binary_inplace(
       *this, other, "mul_", dt, true,
       [&](const Tensor& out) {
-        detail::binary_map<false>(*this, other, dt, "mul_", [](auto x, auto y) {
-          if constexpr (std::is_same_v<decltype(x), bool>) return x && y;
-          else return x * y;
-        }, out);
+        detail::binary_map<false>(
+            *this, other, dt, "mul_",
+            [](auto x, auto y) {
+              if constexpr (std::is_same_v<decltype(x), bool>)
+                return x && y;
+              else
+                return x * y;
+            },
+            out);
       },
       [&](const Tensor& a, const Tensor& b) { return fastgrad::mul(a, b); });
 }
@@ -184,7 +191,8 @@ const Tensor& Tensor::div_(const Tensor& other) const {
   return binary_inplace(
       *this, other, "div_", dt, true,
       [&](const Tensor& out) {
-        detail::binary_map<false>(*this, other, dt, "div_", [](auto x, auto y) { return x / y; }, out);
+        detail::binary_map<false>(
+            *this, other, dt, "div_", [](auto x, auto y) { return x / y; }, out);
       },
       [&](const Tensor& a, const Tensor& b) { return fastgrad::div(a, b); });
 }
@@ -251,7 +259,8 @@ const Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> ma
   Tensor r = fastgrad::clamp(*this, min, max);
   if (!can_cast(r.dtype(), dtype()))
     throw Error(detail::cat("result type ", scalar_type_name(r.dtype()),
-                            " can't be cast to the desired output type ", scalar_type_name(dtype())));
+                            " can't be cast to the desired output type ",
+                            scalar_type_name(dtype())));
   commit(*this, r);
   return *this;
 }

@@ -20,7 +20,8 @@ void check_same_shape(const Tensor& input, const Tensor& target, const char* op)
   if (input.sizes() != target.sizes())
     throw ValueError(detail::cat(op, ": Using a target size (", shape_str(target.sizes()),
                                  ") that is different to the input size (",
-                                 shape_str(input.sizes()), ") is deprecated. Please ensure they "
+                                 shape_str(input.sizes()),
+                                 ") is deprecated. Please ensure they "
                                  "have the same size."));
 }
 
@@ -72,7 +73,8 @@ struct MseLossBackward0 final : Node {
   TensorList apply(TensorList&& g) override {
     Tensor input = saved(0), target = saved(1);
     Tensor grad = reduction == Reduction::None ? g[0] : expand(g[0], shape);
-    double norm = reduction == Reduction::Mean ? 2.0 / static_cast<double>(shape_numel(shape)) : 2.0;
+    double norm =
+        reduction == Reduction::Mean ? 2.0 / static_cast<double>(shape_numel(shape)) : 2.0;
     Tensor gi = mul(mul(wrapped_scalar(norm), sub(input, target)), grad);
     return {needs_input_grad(0) ? gi : Tensor(), needs_input_grad(1) ? neg(gi) : Tensor()};
   }
@@ -96,12 +98,12 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
     NoGradGuard no_grad;
     // (y - 1) * max(log1p(-x), -100) - y * max(log(x), -100): PyTorch clamps the logs at -100
     // so that x = 0 or 1 gives a finite loss.
-    loss = detail::binary_map<false, false>(input, target, input.dtype(), "binary_cross_entropy",
-                                            [](auto x, auto y) {
-                                              using T = decltype(x);
-                                              return (y - T(1)) * std::max(T(std::log1p(-x)), T(-100)) -
-                                                     y * std::max(T(std::log(x)), T(-100));
-                                            });
+    loss = detail::binary_map<false, false>(
+        input, target, input.dtype(), "binary_cross_entropy", [](auto x, auto y) {
+          using T = decltype(x);
+          return (y - T(1)) * std::max(T(std::log1p(-x)), T(-100)) -
+                 y * std::max(T(std::log(x)), T(-100));
+        });
     if (weight.defined()) loss = mul(loss, weight);
     loss = reduce(loss, reduction);
   }

@@ -21,8 +21,7 @@ void check_same_dtype(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype())
     throw Error(detail::cat("expected m1 and m2 to have the same dtype, but got: ",
                             short_name(a.dtype()), " != ", short_name(b.dtype())));
-  if (a.dtype() == ScalarType::Bool)
-    throw Error("\"addmm_impl_cpu_\" not implemented for 'Bool'");
+  if (a.dtype() == ScalarType::Bool) throw Error("\"addmm_impl_cpu_\" not implemented for 'Bool'");
 }
 
 struct MmBackward0 final : Node {
@@ -63,8 +62,8 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(1, N * M * K));
   kernels::parallel_for(0, B, grain, [&](int64_t b0, int64_t b1) {
     for (int64_t i = b0; i < b1; ++i)
-      kernels::gemm(a.dtype(), N, M, K, pa + i * a.strides()[0] * es, a.strides()[1], a.strides()[2],
-                    pb + i * b.strides()[0] * es, b.strides()[1], b.strides()[2],
+      kernels::gemm(a.dtype(), N, M, K, pa + i * a.strides()[0] * es, a.strides()[1],
+                    a.strides()[2], pb + i * b.strides()[0] * es, b.strides()[1], b.strides()[2],
                     pc + i * N * M * es, M);
   });
   if (autograd::compute_requires_grad({&a, &b})) {

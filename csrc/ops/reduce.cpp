@@ -25,8 +25,10 @@ std::vector<bool> reduce_mask(const Tensor& t, const std::vector<int64_t>& dims)
 Shape reduced_shape(const Tensor& t, const std::vector<bool>& mask, bool keepdim) {
   Shape s;
   for (int64_t d = 0; d < t.dim(); ++d) {
-    if (!mask[d]) s.push_back(t.sizes()[d]);
-    else if (keepdim) s.push_back(1);
+    if (!mask[d])
+      s.push_back(t.sizes()[d]);
+    else if (keepdim)
+      s.push_back(1);
   }
   return s;
 }
@@ -164,7 +166,8 @@ struct MaxMinDimBackward final : Node {
 Tensor minmax_all(const Tensor& t, bool is_max) {
   const char* name = is_max ? "max" : "min";
   if (t.numel() == 0)
-    throw Error(detail::cat(name, "(): Expected reduction dim to be specified for input.numel() == 0. "
+    throw Error(detail::cat(name,
+                            "(): Expected reduction dim to be specified for input.numel() == 0. "
                             "Specify the reduction dim with the 'dim' argument."));
   std::vector<bool> mask(t.dim(), true);
   kernels::ReduceGeometry g = kernels::make_reduce_geometry(t.sizes(), t.strides(), mask);
@@ -184,8 +187,8 @@ std::pair<Tensor, Tensor> minmax_dim(const Tensor& t, int64_t dim, bool keepdim,
   const char* name = is_max ? "max" : "min";
   int64_t d = wrap_dim(dim, t.dim());
   if (t.dim() > 0 && t.sizes()[d] == 0)
-    throw IndexError(detail::cat(name, "(): Expected reduction dim ", d,
-                                 " to have non-zero size."));
+    throw IndexError(
+        detail::cat(name, "(): Expected reduction dim ", d, " to have non-zero size."));
   std::vector<bool> mask(t.dim(), false);
   if (t.dim() > 0) mask[d] = true;
   kernels::ReduceGeometry g = kernels::make_reduce_geometry(t.sizes(), t.strides(), mask);

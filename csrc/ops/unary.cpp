@@ -25,7 +25,8 @@ Tensor map_floating(const Tensor& t, ScalarType dtype, const char* name, const F
   Tensor out = detail::make_empty(t.sizes(), dtype);
   FG_DISPATCH_FLOATING(dtype, name, [&] {
     kernels::unary_kernel(detail::elementwise_geometry(out, {&in}), out.data<scalar_t>(),
-                          in.data<scalar_t>(), [&](scalar_t x) { return static_cast<scalar_t>(f(x)); });
+                          in.data<scalar_t>(),
+                          [&](scalar_t x) { return static_cast<scalar_t>(f(x)); });
   });
   return out;
 }
@@ -35,7 +36,8 @@ Tensor map_numeric(const Tensor& t, const char* name, const F& f) {
   Tensor out = detail::make_empty(t.sizes(), t.dtype());
   FG_DISPATCH_NUMERIC(t.dtype(), name, [&] {
     kernels::unary_kernel(detail::elementwise_geometry(out, {&t}), out.data<scalar_t>(),
-                          t.data<scalar_t>(), [&](scalar_t x) { return static_cast<scalar_t>(f(x)); });
+                          t.data<scalar_t>(),
+                          [&](scalar_t x) { return static_cast<scalar_t>(f(x)); });
   });
   return out;
 }
@@ -48,23 +50,23 @@ struct UnaryNode : Node {
   }
 };
 
-#define FG_UNARY_NODE(NAME, BODY)                                        \
-  struct NAME final : UnaryNode<NAME> {                                  \
-    std::string name() const override { return #NAME; }                  \
-    Tensor backward(const Tensor& grad, const Tensor& saved) { BODY; }   \
+#define FG_UNARY_NODE(NAME, BODY)                                      \
+  struct NAME final : UnaryNode<NAME> {                                \
+    std::string name() const override { return #NAME; }                \
+    Tensor backward(const Tensor& grad, const Tensor& saved) { BODY; } \
   };
 
 // Backward formulas are PyTorch's (derivatives.yaml), written with fastgrad ops so that
 // create_graph records them.
-FG_UNARY_NODE(ExpBackward0, return mul(grad, saved))              // saved = result
-FG_UNARY_NODE(LogBackward0, return div(grad, saved))              // saved = self
-FG_UNARY_NODE(SinBackward0, return mul(grad, cos(saved)))         // saved = self
-FG_UNARY_NODE(CosBackward0, return mul(grad, neg(sin(saved))))    // saved = self
-FG_UNARY_NODE(TanhBackward0,                                      // saved = result
+FG_UNARY_NODE(ExpBackward0, return mul(grad, saved))            // saved = result
+FG_UNARY_NODE(LogBackward0, return div(grad, saved))            // saved = self
+FG_UNARY_NODE(SinBackward0, return mul(grad, cos(saved)))       // saved = self
+FG_UNARY_NODE(CosBackward0, return mul(grad, neg(sin(saved))))  // saved = self
+FG_UNARY_NODE(TanhBackward0,                                    // saved = result
               return mul(grad, sub(wrapped_scalar(1), mul(saved, saved))))
-FG_UNARY_NODE(SigmoidBackward0,                                   // saved = result
+FG_UNARY_NODE(SigmoidBackward0,  // saved = result
               return mul(mul(grad, sub(wrapped_scalar(1), saved)), saved))
-FG_UNARY_NODE(SqrtBackward0,                                      // saved = result
+FG_UNARY_NODE(SqrtBackward0,  // saved = result
               return div(grad, mul(wrapped_scalar(2), saved)))
 #undef FG_UNARY_NODE
 
@@ -90,8 +92,10 @@ Tensor record_unary(Tensor out, const Tensor& self, bool save_result) {
   if (autograd::compute_requires_grad({&self})) {
     auto node = make_node<N>();
     detail::record(out, node, {&self});
-    if (save_result) node->save(out, /*is_output=*/true);
-    else node->save(self);
+    if (save_result)
+      node->save(out, /*is_output=*/true);
+    else
+      node->save(self);
   }
   return out;
 }
@@ -144,8 +148,8 @@ Tensor sqrt(const Tensor& t) {
 Tensor relu(const Tensor& t) {
   if (t.dtype() == ScalarType::Bool)
     throw Error("\"clamp_min_scalar_cpu\" not implemented for 'Bool'");
-  return record_unary<ReluBackward0>(map_numeric(t, "relu", [](auto x) { return kernels::relu(x); }),
-                                     t, true);
+  return record_unary<ReluBackward0>(
+      map_numeric(t, "relu", [](auto x) { return kernels::relu(x); }), t, true);
 }
 
 namespace {
@@ -207,9 +211,8 @@ Tensor clamp(const Tensor& t, std::optional<Scalar> min, std::optional<Scalar> m
     const scalar_t hi = max ? max->to<scalar_t>() : scalar_t(0);
     const bool has_lo = min.has_value(), has_hi = max.has_value();
     kernels::unary_kernel(detail::elementwise_geometry(out, {&in}), out.data<scalar_t>(),
-                          in.data<scalar_t>(), [=](scalar_t x) {
-                            return kernels::clamp(x, lo, hi, has_lo, has_hi);
-                          });
+                          in.data<scalar_t>(),
+                          [=](scalar_t x) { return kernels::clamp(x, lo, hi, has_lo, has_hi); });
   });
   if (autograd::compute_requires_grad({&t})) {
     auto node = make_node<ClampBackward1>();

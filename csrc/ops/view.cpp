@@ -67,9 +67,8 @@ std::optional<Shape> view_strides(const Shape& old_sizes, const Shape& old_strid
   int64_t tensor_numel = 1, view_numel = 1;
   for (int64_t tensor_d = static_cast<int64_t>(old_sizes.size()) - 1; tensor_d >= 0; --tensor_d) {
     tensor_numel *= old_sizes[tensor_d];
-    if (tensor_d == 0 ||
-        (old_sizes[tensor_d - 1] != 1 &&
-         old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride)) {
+    if (tensor_d == 0 || (old_sizes[tensor_d - 1] != 1 &&
+                          old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride)) {
       while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
         new_strides[view_d] = view_numel * chunk_base_stride;
         view_numel *= shape[view_d];
@@ -151,7 +150,8 @@ Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
 
 Tensor t(const Tensor& self) {
   if (self.dim() > 2)
-    throw Error(detail::cat("t() expects a tensor with <= 2 dimensions, but self is ", self.dim(), "D"));
+    throw Error(
+        detail::cat("t() expects a tensor with <= 2 dimensions, but self is ", self.dim(), "D"));
   if (self.dim() < 2) {
     Tensor out = make_view(self, self.sizes(), self.strides(), self.storage_offset());
     if (!autograd::compute_requires_grad({&self})) return out;
@@ -160,15 +160,17 @@ Tensor t(const Tensor& self) {
     return record_view(out, self, node);
   }
   Tensor out = transpose(self, 0, 1);
-  if (auto fn = std::dynamic_pointer_cast<TransposeBackward0>(out.grad_fn())) fn->name_ = "TBackward0";
+  if (auto fn = std::dynamic_pointer_cast<TransposeBackward0>(out.grad_fn()))
+    fn->name_ = "TBackward0";
   return out;
 }
 
 Tensor permute(const Tensor& t, const std::vector<int64_t>& dims) {
   if (static_cast<int64_t>(dims.size()) != t.dim())
-    throw Error(detail::cat("permute(sparse_coo): number of dimensions in the tensor input does not "
-                            "match the length of the desired ordering of dimensions i.e. input.dim() = ",
-                            t.dim(), " is not equal to len(dims) = ", dims.size()));
+    throw Error(
+        detail::cat("permute(sparse_coo): number of dimensions in the tensor input does not "
+                    "match the length of the desired ordering of dimensions i.e. input.dim() = ",
+                    t.dim(), " is not equal to len(dims) = ", dims.size()));
   Shape sizes(dims.size()), strides(dims.size());
   std::vector<int64_t> inverse(dims.size());
   std::vector<bool> seen(dims.size(), false);
@@ -190,11 +192,11 @@ Tensor permute(const Tensor& t, const std::vector<int64_t>& dims) {
 Tensor expand(const Tensor& t, const Shape& shape) {
   const int64_t nd = static_cast<int64_t>(shape.size());
   if (nd < t.dim())
-    throw Error(detail::cat("expand(", legacy_type_name(t.dtype()), "{", shape_str(t.sizes()).substr(1, shape_str(t.sizes()).size() - 2),
-                            "}, size=", shape_str(shape),
-                            "): the number of sizes provided (", nd,
-                            ") must be greater or equal to the number of dimensions in the tensor (",
-                            t.dim(), ")"));
+    throw Error(detail::cat(
+        "expand(", legacy_type_name(t.dtype()), "{",
+        shape_str(t.sizes()).substr(1, shape_str(t.sizes()).size() - 2),
+        "}, size=", shape_str(shape), "): the number of sizes provided (", nd,
+        ") must be greater or equal to the number of dimensions in the tensor (", t.dim(), ")"));
   Shape sizes(nd), strides(nd);
   const int64_t off = nd - t.dim();
   for (int64_t d = nd - 1; d >= 0; --d) {
@@ -217,10 +219,10 @@ Tensor expand(const Tensor& t, const Shape& shape) {
       sizes[d] = want;
       strides[d] = 0;
     } else {
-      throw Error(detail::cat("The expanded size of the tensor (", want,
-                              ") must match the existing size (", have,
-                              ") at non-singleton dimension ", d, ".  Target sizes: ",
-                              shape_str(shape), ".  Tensor sizes: ", shape_str(t.sizes())));
+      throw Error(detail::cat(
+          "The expanded size of the tensor (", want, ") must match the existing size (", have,
+          ") at non-singleton dimension ", d, ".  Target sizes: ", shape_str(shape),
+          ".  Tensor sizes: ", shape_str(t.sizes())));
     }
   }
   Tensor out = make_view(t, sizes, strides, t.storage_offset());
@@ -260,11 +262,15 @@ struct SelectBackward0 final : Node {
 }  // namespace
 
 Tensor select(const Tensor& t, int64_t dim, int64_t index) {
-  if (t.dim() == 0) throw IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
+  if (t.dim() == 0)
+    throw IndexError(
+        "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+        "C++ to convert a 0-dim tensor to a number");
   const int64_t d = wrap_dim(dim, t.dim());
   const int64_t n = t.sizes()[d];
   if (index < -n || index >= n)
-    throw IndexError(detail::cat("index ", index, " is out of bounds for dimension ", d, " with size ", n));
+    throw IndexError(
+        detail::cat("index ", index, " is out of bounds for dimension ", d, " with size ", n));
   if (index < 0) index += n;
   Shape sizes = t.sizes(), strides = t.strides();
   const int64_t offset = t.storage_offset() + index * strides[d];
@@ -279,8 +285,6 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
   return record_view(out, t, node);
 }
 
-Tensor detach(const Tensor& t) {
-  return make_view(t, t.sizes(), t.strides(), t.storage_offset());
-}
+Tensor detach(const Tensor& t) { return make_view(t, t.sizes(), t.strides(), t.storage_offset()); }
 
 }  // namespace fastgrad

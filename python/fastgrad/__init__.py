@@ -1,9 +1,9 @@
 """fastgrad: a C++-accelerated autograd library with PyTorch's Python API.
 
-    import fastgrad as torch
-    x = torch.tensor(2.0, requires_grad=True)
-    (x ** 2).backward()
-    print(x.grad)        # tensor(4.)
+import fastgrad as torch
+x = torch.tensor(2.0, requires_grad=True)
+(x ** 2).backward()
+print(x.grad)        # tensor(4.)
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ import os as _os
 # worker steals the core another process needs. Read by the OpenMP runtime when _C loads.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from . import _C  # noqa: E402
-from . import _tensor  # noqa: E402,F401  (attaches the Python-side Tensor methods)
-from ._C import Tensor, bool, float32, float64, int64  # noqa: E402
-from ._C import dtype, is_grad_enabled  # noqa: E402
+from . import (  # noqa: E402
+    _C,  # noqa: E402
+    _tensor,  # noqa: E402,F401  (attaches the Python-side Tensor methods)
+    autograd,
+    nn,
+)
+from ._C import Tensor, bool, dtype, float32, float64, int64, is_grad_enabled  # noqa: E402  # noqa: E402
 from ._creation import (  # noqa: E402
     arange,
     empty,
@@ -93,7 +96,6 @@ from ._functions import (  # noqa: E402
 from ._grad_mode import enable_grad, no_grad, set_grad_enabled  # noqa: E402
 from ._size import Size  # noqa: E402
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
-from . import autograd, nn  # noqa: E402
 
 float = float32  # noqa: A001 - PyTorch's aliases
 double = float64
@@ -111,15 +113,92 @@ def get_default_dtype() -> dtype:
 
 
 __all__ = [
-    "Size", "Tensor", "abs", "add", "arange", "autograd", "bool", "clamp", "clip", "clone", "cos",
-    "detach", "device", "div", "divide", "double", "dtype", "empty", "empty_like", "enable_grad",
-    "eq", "exp", "float", "float32", "float64", "from_numpy", "full", "full_like", "ge",
-    "get_default_dtype", "get_printoptions", "greater", "gt", "int64", "is_floating_point",
-    "is_grad_enabled", "is_tensor", "le", "less", "linspace", "log", "long", "lt",
-    "manual_seed", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "multiply",
-    "ne", "neg", "negative", "nn", "no_grad", "numel", "ones", "ones_like", "permute", "pow",
-    "printoptions", "rand", "rand_like", "randn", "randn_like", "relu", "reshape", "result_type",
-    "set_grad_enabled", "set_printoptions", "sigmoid", "sin", "sqrt", "squeeze", "sub",
-    "subtract", "sum", "t", "tanh", "tensor", "transpose", "true_divide", "unsqueeze", "zeros",
+    "Size",
+    "Tensor",
+    "abs",
+    "add",
+    "arange",
+    "autograd",
+    "bool",
+    "clamp",
+    "clip",
+    "clone",
+    "cos",
+    "detach",
+    "device",
+    "div",
+    "divide",
+    "double",
+    "dtype",
+    "empty",
+    "empty_like",
+    "enable_grad",
+    "eq",
+    "exp",
+    "float",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "full_like",
+    "ge",
+    "get_default_dtype",
+    "get_printoptions",
+    "greater",
+    "gt",
+    "int64",
+    "is_floating_point",
+    "is_grad_enabled",
+    "is_tensor",
+    "le",
+    "less",
+    "linspace",
+    "log",
+    "long",
+    "lt",
+    "manual_seed",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "mm",
+    "mul",
+    "multiply",
+    "ne",
+    "neg",
+    "negative",
+    "nn",
+    "no_grad",
+    "numel",
+    "ones",
+    "ones_like",
+    "permute",
+    "pow",
+    "printoptions",
+    "rand",
+    "rand_like",
+    "randn",
+    "randn_like",
+    "relu",
+    "reshape",
+    "result_type",
+    "set_grad_enabled",
+    "set_printoptions",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "squeeze",
+    "sub",
+    "subtract",
+    "sum",
+    "t",
+    "tanh",
+    "tensor",
+    "transpose",
+    "true_divide",
+    "unsqueeze",
+    "zeros",
     "zeros_like",
 ]

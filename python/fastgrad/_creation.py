@@ -27,16 +27,21 @@ def _size(size: tuple[Any, ...], name: str) -> list[int]:
                     f"{type(s).__name__}"
                 )
         if s < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(size)}"
-            )
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
         out.append(int(s))
     return out
 
 
 def _factory(c_fn: Any, name: str) -> Any:
-    def factory(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None,
-                device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    def factory(
+        *size: Any,
+        out: Any = None,
+        dtype: Any = None,
+        layout: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        pin_memory: bool = False,
+    ) -> Tensor:
         check_device(device)
         return c_fn(_size(size, name), dtype, requires_grad)
 
@@ -52,15 +57,27 @@ rand = _factory(_C._rand, "rand")
 randn = _factory(_C._randn, "randn")
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     check_device(device)
     return _C._full(_size((size,), "full"), fill_value, dtype, requires_grad)
 
 
 def _like(c_fn: Any, name: str) -> Any:
-    def like(input: Tensor, *, dtype: Any = None, device: Any = None,  # noqa: A002
-             requires_grad: bool = False, memory_format: Any = None) -> Tensor:
+    def like(
+        input: Tensor,
+        *,
+        dtype: Any = None,
+        device: Any = None,  # noqa: A002
+        requires_grad: bool = False,
+        memory_format: Any = None,
+    ) -> Tensor:
         check_device(device)
         return c_fn(list(input.shape), input.dtype if dtype is None else dtype, requires_grad)
 
@@ -75,22 +92,43 @@ rand_like = _like(_C._rand, "rand_like")
 randn_like = _like(_C._randn, "randn_like")
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,  # noqa: A002
-              requires_grad: bool = False) -> Tensor:
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,  # noqa: A002
+    requires_grad: bool = False,
+) -> Tensor:
     check_device(device)
-    return _C._full(list(input.shape), fill_value, input.dtype if dtype is None else dtype,
-                    requires_grad)
+    return _C._full(
+        list(input.shape), fill_value, input.dtype if dtype is None else dtype, requires_grad
+    )
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     check_device(device)
     if end is None:
         start, end = 0, start
     return _C._arange(start, end, step, dtype, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     check_device(device)
     return _C._linspace(float(start), float(end), int(steps), dtype, requires_grad)

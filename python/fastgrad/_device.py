@@ -15,9 +15,7 @@ class device:  # noqa: N801 - PyTorch's name
         if idx:
             index = int(idx)
         if name != "cpu":
-            raise RuntimeError(
-                f"fastgrad runs on the CPU only; device '{type}' is not available"
-            )
+            raise RuntimeError(f"fastgrad runs on the CPU only; device '{type}' is not available")
         self.type = name
         self.index = index
 

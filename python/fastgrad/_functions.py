@@ -15,8 +15,10 @@ def _unary(name: str) -> Any:
 
     def op(input: Tensor) -> Tensor:  # noqa: A002
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                            f"{type(input).__name__}")
+            raise TypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}"
+            )
         return method(input)
 
     op.__name__ = op.__qualname__ = name
@@ -45,8 +47,10 @@ def _binary(name: str) -> Any:
 
     def op(input: Tensor, other: Any) -> Tensor:  # noqa: A002
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                            f"{type(input).__name__}")
+            raise TypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}"
+            )
         return method(input, other)
 
     op.__name__ = op.__qualname__ = name

@@ -96,7 +96,9 @@ def T(self: Tensor) -> Tensor:  # noqa: N802
 @_property
 def mT(self: Tensor) -> Tensor:  # noqa: N802
     if self.dim() < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+        )
     return self.transpose(-2, -1)
 
 
@@ -164,13 +166,15 @@ def _set_grad(self: Tensor, value: Tensor | None) -> None:
     if value is not None and isinstance(value, Tensor):
         if value.dtype is not self.dtype:
             raise RuntimeError(
-                f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with dtype "
-                f"'{self.dtype}'. Please ensure that the gradient and the tensor have the same dtype"
+                f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with "
+                f"dtype '{self.dtype}'. Please ensure that the gradient and the tensor have the "
+                "same dtype"
             )
         if value.shape != self.shape:
             raise RuntimeError(
-                f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
-                f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size"
+                f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
+                "the same size"
             )
     self._grad = value
 
@@ -249,13 +253,20 @@ def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 
 
 def _type(self: Tensor, dtype: Any = None) -> Any:
-    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "bool": "BoolTensor"}
+    names = {
+        "float32": "FloatTensor",
+        "float64": "DoubleTensor",
+        "int64": "LongTensor",
+        "bool": "BoolTensor",
+    }
     if dtype is None:
         return "torch." + names[self.dtype._name]
     return self._to_dtype(dtype)
 
 
 Tensor.type = _type
+
+
 def _cast(self: Tensor, dtype: Any) -> Tensor:
     # Converting to the dtype a tensor already has returns the tensor itself, as in PyTorch.
     return self if self.dtype is dtype else self._to_dtype(dtype)

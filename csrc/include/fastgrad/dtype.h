@@ -67,33 +67,33 @@ struct CppTypeToScalar<double> {
     __VA_ARGS__();                        \
     break;                                \
   }
-#define FG_DISPATCH_ALL(DTYPE, NAME, ...)                                     \
-  [&] {                                                                       \
-    switch (DTYPE) {                                                          \
-      FG_DISPATCH_CASE(Bool, bool, __VA_ARGS__)                               \
-      FG_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)                           \
-      FG_DISPATCH_CASE(Float32, float, __VA_ARGS__)                           \
-      FG_DISPATCH_CASE(Float64, double, __VA_ARGS__)                          \
-    }                                                                         \
+#define FG_DISPATCH_ALL(DTYPE, NAME, ...)            \
+  [&] {                                              \
+    switch (DTYPE) {                                 \
+      FG_DISPATCH_CASE(Bool, bool, __VA_ARGS__)      \
+      FG_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)  \
+      FG_DISPATCH_CASE(Float32, float, __VA_ARGS__)  \
+      FG_DISPATCH_CASE(Float64, double, __VA_ARGS__) \
+    }                                                \
   }()
-#define FG_DISPATCH_FLOATING(DTYPE, NAME, ...)                                       \
-  [&] {                                                                              \
-    switch (DTYPE) {                                                                 \
-      FG_DISPATCH_CASE(Float32, float, __VA_ARGS__)                                  \
-      FG_DISPATCH_CASE(Float64, double, __VA_ARGS__)                                 \
-      default:                                                                       \
-        throw ::fastgrad::Error(std::string(NAME) + " not implemented for '" +       \
-                                ::fastgrad::scalar_type_name(DTYPE) + "'");                \
-    }                                                                                \
+#define FG_DISPATCH_FLOATING(DTYPE, NAME, ...)                                 \
+  [&] {                                                                        \
+    switch (DTYPE) {                                                           \
+      FG_DISPATCH_CASE(Float32, float, __VA_ARGS__)                            \
+      FG_DISPATCH_CASE(Float64, double, __VA_ARGS__)                           \
+      default:                                                                 \
+        throw ::fastgrad::Error(std::string(NAME) + " not implemented for '" + \
+                                ::fastgrad::scalar_type_name(DTYPE) + "'");    \
+    }                                                                          \
   }()
-#define FG_DISPATCH_NUMERIC(DTYPE, NAME, ...)                                        \
-  [&] {                                                                              \
-    switch (DTYPE) {                                                                 \
-      FG_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)                                  \
-      FG_DISPATCH_CASE(Float32, float, __VA_ARGS__)                                  \
-      FG_DISPATCH_CASE(Float64, double, __VA_ARGS__)                                 \
-      default:                                                                       \
-        throw ::fastgrad::Error(std::string(NAME) + " not implemented for '" +       \
-                                ::fastgrad::scalar_type_name(DTYPE) + "'");                \
-    }                                                                                \
+#define FG_DISPATCH_NUMERIC(DTYPE, NAME, ...)                                  \
+  [&] {                                                                        \
+    switch (DTYPE) {                                                           \
+      FG_DISPATCH_CASE(Int64, int64_t, __VA_ARGS__)                            \
+      FG_DISPATCH_CASE(Float32, float, __VA_ARGS__)                            \
+      FG_DISPATCH_CASE(Float64, double, __VA_ARGS__)                           \
+      default:                                                                 \
+        throw ::fastgrad::Error(std::string(NAME) + " not implemented for '" + \
+                                ::fastgrad::scalar_type_name(DTYPE) + "'");    \
+    }                                                                          \
   }()

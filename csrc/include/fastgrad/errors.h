@@ -44,11 +44,11 @@ std::string cat(const Args&... args) {
 }
 }  // namespace fastgrad::detail
 
-#define FG_CHECK(cond, ...)                                      \
-  do {                                                           \
+#define FG_CHECK(cond, ...)                                                     \
+  do {                                                                          \
     if (!(cond)) throw ::fastgrad::Error(::fastgrad::detail::cat(__VA_ARGS__)); \
   } while (0)
-#define FG_CHECK_T(ExcType, cond, ...)                           \
-  do {                                                           \
+#define FG_CHECK_T(ExcType, cond, ...)                                            \
+  do {                                                                            \
     if (!(cond)) throw ::fastgrad::ExcType(::fastgrad::detail::cat(__VA_ARGS__)); \
   } while (0)

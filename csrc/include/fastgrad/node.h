@@ -54,13 +54,16 @@ class FASTGRAD_API SavedVariable {
   SavedVariable(const Tensor& tensor, bool is_output);
   // `owner` is the node unpacking it (needed to re-attach an output's grad_fn).
   Tensor unpack(const std::shared_ptr<Node>& owner = nullptr) const;
-  void reset() { data_ = Tensor(); released_ = true; }
+  void reset() {
+    data_ = Tensor();
+    released_ = true;
+  }
   bool defined() const { return data_.defined() || released_; }
 
  private:
   friend class Node;
   Tensor data_;
-  std::weak_ptr<Node> weak_grad_fn_;   // outputs only
+  std::weak_ptr<Node> weak_grad_fn_;  // outputs only
   uint32_t saved_version_ = 0;
   uint32_t output_nr_ = 0;
   bool is_output_ = false;
@@ -88,7 +91,9 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
   const std::vector<Edge>& next_edges() const { return next_edges_; }
   std::vector<Edge>& mutable_next_edges() { return next_edges_; }
   uint32_t num_outputs() const { return static_cast<uint32_t>(next_edges_.size()); }
-  bool needs_input_grad(size_t i) const { return i < next_edges_.size() && next_edges_[i].is_valid(); }
+  bool needs_input_grad(size_t i) const {
+    return i < next_edges_.size() && next_edges_[i].is_valid();
+  }
   uint64_t sequence_nr() const { return sequence_nr_; }
 
   // One entry per forward output: returns its output_nr.

@@ -37,8 +37,7 @@ FASTGRAD_API Tensor randn(const Shape& shape, ScalarType dtype = ScalarType::Flo
 FASTGRAD_API void manual_seed(uint64_t seed);
 // Wraps existing memory (e.g. a NumPy buffer); `owner` keeps it alive. Strides in elements.
 FASTGRAD_API Tensor from_blob(void* data, const Shape& sizes, const Shape& strides,
-                              ScalarType dtype, std::shared_ptr<void> owner,
-                              size_t storage_nbytes);
+                              ScalarType dtype, std::shared_ptr<void> owner, size_t storage_nbytes);
 
 // ---- type conversion and copies (copy.cpp)
 FASTGRAD_API Tensor to_dtype(const Tensor& t, ScalarType dtype);

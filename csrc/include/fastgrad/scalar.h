@@ -20,9 +20,12 @@ class Scalar {
   int64_t to_int() const { return is_floating() ? static_cast<int64_t>(d_) : i_; }
   template <typename T>
   T to() const {
-    if constexpr (std::is_same_v<T, bool>) return is_floating() ? d_ != 0.0 : i_ != 0;
-    else if constexpr (std::is_integral_v<T>) return static_cast<T>(to_int());
-    else return static_cast<T>(to_double());
+    if constexpr (std::is_same_v<T, bool>)
+      return is_floating() ? d_ != 0.0 : i_ != 0;
+    else if constexpr (std::is_integral_v<T>)
+      return static_cast<T>(to_int());
+    else
+      return static_cast<T>(to_double());
   }
 
  private:

@@ -64,7 +64,9 @@ class FASTGRAD_API Tensor {
   bool requires_grad() const;
   // Only on leaves, like PyTorch; returns *this for chaining.
   const Tensor& set_requires_grad(bool requires_grad) const;
-  const Tensor& requires_grad_(bool requires_grad = true) const { return set_requires_grad(requires_grad); }
+  const Tensor& requires_grad_(bool requires_grad = true) const {
+    return set_requires_grad(requires_grad);
+  }
   bool is_leaf() const;
   std::shared_ptr<Node> grad_fn() const;
   uint32_t output_nr() const;

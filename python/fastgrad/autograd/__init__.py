@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .. import _C
 from .._grad_mode import enable_grad, no_grad, set_grad_enabled
@@ -53,8 +54,7 @@ def backward(
 ) -> None:
     """Accumulates the gradients of `tensors` into the .grad of the leaves they depend on."""
     outs = _as_list(tensors)
-    _C._backward(outs, _grads_for(outs, grad_tensors), retain_graph, create_graph,
-                 _as_list(inputs))
+    _C._backward(outs, _grads_for(outs, grad_tensors), retain_graph, create_graph, _as_list(inputs))
 
 
 def grad(
@@ -77,9 +77,12 @@ def grad(
             "but got: allow_unused=False."
         )
     unused_ok = bool(allow_unused) or materialize_grads
-    result = _C._grad(outs, ins, _grads_for(outs, grad_outputs), retain_graph, create_graph,
-                      unused_ok)
+    result = _C._grad(
+        outs, ins, _grads_for(outs, grad_outputs), retain_graph, create_graph, unused_ok
+    )
     if materialize_grads:
-        result = [_C._zeros(list(i.shape), i.dtype, False) if r is None else r
-                  for r, i in zip(result, ins)]
+        result = [
+            _C._zeros(list(i.shape), i.dtype, False) if r is None else r
+            for r, i in zip(result, ins)
+        ]
     return tuple(result)

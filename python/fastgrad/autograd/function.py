@@ -26,8 +26,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         for t in tensors:
             if t is not None and not isinstance(t, Tensor):
-                raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
+                raise TypeError(
+                    "save_for_backward can only save variables, but argument "
+                    f"{tensors.index(t)} is of type {type(t).__name__}"
+                )
         self._to_save = tensors
 
     @property
@@ -72,7 +74,10 @@ class Function:
         tensor_positions = [i for i, o in enumerate(outs) if isinstance(o, Tensor)]
         inputs = [a if isinstance(a, Tensor) else None for a in args]
         connected, node = _C._function_apply(
-            cls.backward, ctx, cls.__name__ + "Backward", inputs,
+            cls.backward,
+            ctx,
+            cls.__name__ + "Backward",
+            inputs,
             [outs[i] for i in tensor_positions],
         )
         result = list(outs)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Sequence
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,8 +24,9 @@ def _differentiable_outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> li
     return [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor) and o.requires_grad]
 
 
-def _numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int, eps: float,
-                        n_out: list[int]) -> list[np.ndarray]:
+def _numerical_jacobian(
+    fn: Callable[..., Any], inputs: Sequence[Any], i: int, eps: float, n_out: list[int]
+) -> list[np.ndarray]:
     """Central differences d(output_k)/d(input_i), one (numel_in, numel_out) matrix per output."""
     x = inputs[i]
     data = x.detach().numpy()  # shares memory with x: perturb in place
@@ -33,11 +35,9 @@ def _numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int, e
     for r, idx in enumerate(flat_idx):
         orig = float(data[idx])
         data[idx] = orig + eps
-        plus = [o.detach().numpy().astype(np.float64).ravel().copy()
-                for o in _outs(fn, inputs)]
+        plus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outs(fn, inputs)]
         data[idx] = orig - eps
-        minus = [o.detach().numpy().astype(np.float64).ravel().copy()
-                 for o in _outs(fn, inputs)]
+        minus = [o.detach().numpy().astype(np.float64).ravel().copy() for o in _outs(fn, inputs)]
         data[idx] = orig
         for k in range(len(n_out)):
             jac[k][r] = (plus[k] - minus[k]) / (2 * eps)
@@ -68,8 +68,10 @@ def gradcheck(
     inputs = _as_tuple(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not diff_idx:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
-                         "none of the them have requires_grad=True.")
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but "
+            "none of the them have requires_grad=True."
+        )
     for i in diff_idx:
         if inputs[i].dtype is not _C.float64:
             import warnings
@@ -77,7 +79,9 @@ def gradcheck(
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point. "
                 "This check will likely fail if all the inputs are not of double precision "
-                "floating point. ", UserWarning, stacklevel=2,
+                "floating point. ",
+                UserWarning,
+                stacklevel=2,
             )
     outputs = _outs(func, inputs)
     n_out = [o.numel() for o in outputs]
@@ -149,5 +153,11 @@ def gradgradcheck(
         return tuple(g for g in grads if g is not None)
 
     del diff_inputs
-    return gradcheck(first_derivative, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol,
-                     rtol=rtol, raise_exception=raise_exception)
+    return gradcheck(
+        first_derivative,
+        tuple(inputs) + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )
