@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", default="", help="only workloads whose name contains this")
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (median is kept)")
-    parser.add_argument("--round-time", type=float, default=0.05,
-                        help="target seconds per round")
+    parser.add_argument("--round-time", type=float, default=0.05, help="target seconds per round")
     args = parser.parse_args(argv)
     if args.rounds < 5:
         parser.error("--rounds must be at least 5")
@@ -81,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     if has_torch:
         threads += f", torch threads={modules['torch'].get_num_threads()}"
     print(f"# {platform.python_implementation()} {platform.python_version()}, {versions}")
-    print(f"# {os.cpu_count()} CPUs, {threads}; median of {args.rounds} rounds "
-          f"of ~{args.round_time:g} s each")
+    print(
+        f"# {os.cpu_count()} CPUs, {threads}; median of {args.rounds} rounds "
+        f"of ~{args.round_time:g} s each"
+    )
 
     header = ["workload", "fastgrad", "numpy"]
     if has_torch:

@@ -69,8 +69,7 @@ def test_sigmoid_1m(benchmark: Any, backend: str) -> None:
     _run(benchmark, "sigmoid_1M", backend)
 
 
-@pytest.mark.parametrize("workload", ["sum_1024x1024", "sum_1024x1024_dim0",
-                                      "sum_1024x1024_dim1"])
+@pytest.mark.parametrize("workload", ["sum_1024x1024", "sum_1024x1024_dim0", "sum_1024x1024_dim1"])
 @_backends("sum_1024x1024")
 def test_sum_1024x1024(benchmark: Any, backend: str, workload: str) -> None:
     """(7) sum of a 1024x1024 float32: all elements, along dim 0, along dim 1."""

@@ -49,8 +49,10 @@ def _array(*shape: int) -> np.ndarray:
 
 def _pair(*shape: int) -> tuple[np.ndarray, np.ndarray]:
     rng = _rng()
-    return (rng.standard_normal(shape, dtype=np.float32),
-            rng.standard_normal(shape, dtype=np.float32))
+    return (
+        rng.standard_normal(shape, dtype=np.float32),
+        rng.standard_normal(shape, dtype=np.float32),
+    )
 
 
 def _from(lib: Any, a: np.ndarray) -> Any:
@@ -59,6 +61,7 @@ def _from(lib: Any, a: np.ndarray) -> Any:
 
 
 # --- (1) 0-d x * y, x requiring grad ---------------------------------------------------------
+
 
 def _scalar_mul_tensor(lib: Any) -> Thunk:
     x = lib.tensor(2.0, requires_grad=True)
@@ -74,6 +77,7 @@ def _scalar_mul_numpy(np_: Any) -> Thunk:
 
 # --- (2) y = x ** 2; y.backward() on a 0-d tensor --------------------------------------------
 
+
 def _scalar_pow_backward_tensor(lib: Any) -> Thunk:
     x = lib.tensor(2.0, requires_grad=True)
 
@@ -85,6 +89,7 @@ def _scalar_pow_backward_tensor(lib: Any) -> Thunk:
 
 
 # --- (3) chain of 1,000 scalar ops, forward + backward ---------------------------------------
+
 
 def _scalar_chain_tensor(lib: Any) -> Thunk:
     x = lib.tensor(1.0, requires_grad=True)
@@ -100,6 +105,7 @@ def _scalar_chain_tensor(lib: Any) -> Thunk:
 
 
 # --- (4) the tutorial's logistic-regression step on scalars ----------------------------------
+
 
 def _logreg_step_tensor(lib: Any) -> Thunk:
     x = lib.tensor(1.5)
@@ -137,8 +143,10 @@ def _logreg_step_numpy(np_: Any) -> Thunk:
     def step() -> Any:
         z = w * x + b
         y = one / (one + np_.exp(-z))
-        loss = -(target * np_.maximum(np_.log(y), floor)
-                 + (one - target) * np_.maximum(np_.log1p(-y), floor))
+        loss = -(
+            target * np_.maximum(np_.log(y), floor)
+            + (one - target) * np_.maximum(np_.log1p(-y), floor)
+        )
         dz = y - target  # d(BCE(sigmoid(z)))/dz
         w[...] -= lr * dz * x
         b[...] -= lr * dz
@@ -148,6 +156,7 @@ def _logreg_step_numpy(np_: Any) -> Thunk:
 
 
 # --- (5), (6) elementwise on 1M float32 ------------------------------------------------------
+
 
 def _add_tensor(lib: Any) -> Thunk:
     a, b = (_from(lib, t) for t in _pair(_LARGE))
@@ -182,6 +191,7 @@ def _sigmoid_numpy(np_: Any) -> Thunk:
 
 # --- (7) sum of a 1024x1024 float32 ----------------------------------------------------------
 
+
 def _sum_tensor(dim: int | None) -> Builder:
     def build(lib: Any) -> Thunk:
         a = _from(lib, _array(_SQUARE, _SQUARE))
@@ -202,6 +212,7 @@ def _sum_numpy(dim: int | None) -> Builder:
 
 # --- (8) matmul ------------------------------------------------------------------------------
 
+
 def _matmul_tensor(n: int) -> Builder:
     def build(lib: Any) -> Thunk:
         a, b = (_from(lib, t) for t in _pair(n, n))
@@ -219,6 +230,7 @@ def _matmul_numpy(n: int) -> Builder:
 
 
 # --- registry --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Workload:
@@ -242,23 +254,33 @@ class Workload:
 WORKLOADS: dict[str, Workload] = {
     w.name: w
     for w in [
-        Workload("scalar_mul", "0-d x * y, x requires grad",
-                 _scalar_mul_tensor, _scalar_mul_numpy),
-        Workload("scalar_pow_backward", "0-d y = x ** 2; y.backward()",
-                 _scalar_pow_backward_tensor),
-        Workload("scalar_chain_1000", "1,000 scalar mul/add ops, forward + backward",
-                 _scalar_chain_tensor),
-        Workload("logreg_step", "tutorial logistic-regression step on scalars (BCELoss, SGD)",
-                 _logreg_step_tensor, _logreg_step_numpy),
+        Workload("scalar_mul", "0-d x * y, x requires grad", _scalar_mul_tensor, _scalar_mul_numpy),
+        Workload(
+            "scalar_pow_backward", "0-d y = x ** 2; y.backward()", _scalar_pow_backward_tensor
+        ),
+        Workload(
+            "scalar_chain_1000",
+            "1,000 scalar mul/add ops, forward + backward",
+            _scalar_chain_tensor,
+        ),
+        Workload(
+            "logreg_step",
+            "tutorial logistic-regression step on scalars (BCELoss, SGD)",
+            _logreg_step_tensor,
+            _logreg_step_numpy,
+        ),
         Workload("add_1M", "a + b, 1M float32", _add_tensor, _add_numpy),
         Workload("mul_1M", "a * b, 1M float32", _mul_tensor, _mul_numpy),
         Workload("sigmoid_1M", "sigmoid(a), 1M float32", _sigmoid_tensor, _sigmoid_numpy),
-        Workload("sum_1024x1024", "a.sum(), 1024x1024 float32",
-                 _sum_tensor(None), _sum_numpy(None)),
-        Workload("sum_1024x1024_dim0", "a.sum(0), 1024x1024 float32",
-                 _sum_tensor(0), _sum_numpy(0)),
-        Workload("sum_1024x1024_dim1", "a.sum(1), 1024x1024 float32",
-                 _sum_tensor(1), _sum_numpy(1)),
+        Workload(
+            "sum_1024x1024", "a.sum(), 1024x1024 float32", _sum_tensor(None), _sum_numpy(None)
+        ),
+        Workload(
+            "sum_1024x1024_dim0", "a.sum(0), 1024x1024 float32", _sum_tensor(0), _sum_numpy(0)
+        ),
+        Workload(
+            "sum_1024x1024_dim1", "a.sum(1), 1024x1024 float32", _sum_tensor(1), _sum_numpy(1)
+        ),
         Workload("matmul_256", "a @ b, 256x256 float32", _matmul_tensor(256), _matmul_numpy(256)),
         Workload("matmul_512", "a @ b, 512x512 float32", _matmul_tensor(512), _matmul_numpy(512)),
     ]

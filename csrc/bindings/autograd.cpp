@@ -86,7 +86,7 @@ py::object wrap_node(const std::shared_ptr<Node>& node) {
   // Give the object a Python type named after the node, so type(y.grad_fn).__name__ is
   // "PowBackward0" as in PyTorch. The subclasses add no state, so __class__ can be swapped.
   static auto& types = *new std::unordered_map<std::string, py::object>();
-  if (obj.get_type().is(node_base_type)) {
+  if (py::type::handle_of(obj).is(node_base_type)) {
     std::string name = node->name();
     auto it = types.find(name);
     if (it == types.end()) {

@@ -73,8 +73,8 @@ void infer(py::handle obj, size_t depth, Inferred& inf) {
     const int64_t n = static_cast<int64_t>(py::len(seq));
     if (depth == inf.shape.size()) {
       if (inf.any)
-        throw py::value_error("expected sequence of length 1 at dim " + std::to_string(depth) +
-                              " (got " + std::to_string(n) + ")");
+        throw py::type_error("expected a number at dim " + std::to_string(depth) +
+                             " but got a sequence of length " + std::to_string(n));
       inf.shape.push_back(n);
     } else if (depth > inf.shape.size() || inf.shape[depth] != n) {
       throw py::value_error("expected sequence of length " +

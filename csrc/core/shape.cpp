@@ -8,7 +8,10 @@ namespace fastgrad {
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  for (int64_t s : shape)
+    if (__builtin_mul_overflow(n, s, &n))
+      throw Error(detail::cat("Trying to create tensor with shape ", shape_str(shape),
+                              ", which has more elements than int64 can count"));
   return n;
 }
 
