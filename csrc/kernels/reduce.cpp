@@ -121,6 +121,35 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
     out[0] = finish(s);
     return;
   }
+  if (!g.out_sizes.empty() && g.out_strides.back() == 1 && g.red_numel > 1) {
+    // The innermost kept dim is contiguous (e.g. summing a (N, M) tensor over dim 0): sweep the
+    // reduced elements in the outer loop and a block of adjacent outputs in the inner loop, so
+    // memory is read in order and the inner loop vectorises. Each output still adds its
+    // elements in the same fixed order.
+    constexpr int64_t kBlock = 256;
+    const int64_t inner = g.out_sizes.back();
+    const int64_t nblocks = (inner + kBlock - 1) / kBlock;
+    const int64_t tasks = (g.out_numel / inner) * nblocks;
+    const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel * kBlock));
+    parallel_for(0, tasks, grain, [&](int64_t t0, int64_t t1) {
+      std::array<A, kBlock> acc;
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t outer = t / nblocks, j0 = (t % nblocks) * kBlock;
+        const int64_t n = std::min(kBlock, inner - j0);
+        const int64_t o = outer * inner + j0;
+        std::fill(acc.begin(), acc.begin() + n, A(0));
+        for_each_reduced_run(g, in + out_offset(g, o), 0, g.red_numel,
+                             [&](const T* x, int64_t st, int64_t m, int64_t) {
+                               for (int64_t k = 0; k < m; ++k) {
+                                 const T* row = x + k * st;
+                                 for (int64_t j = 0; j < n; ++j) acc[j] += static_cast<A>(row[j]);
+                               }
+                             });
+        for (int64_t j = 0; j < n; ++j) out[o + j] = finish(acc[j]);
+      }
+    });
+    return;
+  }
   int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel));
   parallel_for(0, g.out_numel, grain, [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o) {
