@@ -103,6 +103,7 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
     else
       return static_cast<T>(s);
   };
+  if (g.out_numel == 0) return;
   if (g.out_numel == 1 && g.red_numel > kReduceBlock) {
     // One output: fixed blocks summed in parallel, combined in block order.
     int64_t nblocks = (g.red_numel + kReduceBlock - 1) / kReduceBlock;
@@ -164,6 +165,7 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
 
 template <typename T>
 void minmax_impl(const ReduceGeometry& g, const T* in, T* values, int64_t* indices, bool is_max) {
+  if (g.out_numel == 0) return;
   int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel));
   parallel_for(0, g.out_numel, grain, [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; ++o) {
