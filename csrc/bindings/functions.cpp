@@ -62,6 +62,12 @@ void init_functions(py::module_& m) {
   m.def("_linspace", [](double start, double end, int64_t steps, py::handle dtype, bool rg) {
     return finish(linspace(start, end, steps, parse_dtype(dtype).value_or(default_dtype())), rg);
   });
+  m.def("_cat", [](const TensorList& ts, int64_t dim) { return cat(ts, dim); });
+  m.def("_stack", [](const TensorList& ts, int64_t dim) { return stack(ts, dim); });
+  m.def("_where", [](const Tensor& cond, py::handle a, py::handle b) {
+    return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
+  });
+  m.def("nonzero", [](const Tensor& t) { return nonzero(t); });
   m.def("manual_seed", [](int64_t seed) { manual_seed(static_cast<uint64_t>(seed)); });
 
   // Ops that accept a number in either position.

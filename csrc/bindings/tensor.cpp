@@ -373,6 +373,73 @@ void init_tensor(py::module_& m) {
                                   Py_TYPE(key.ptr())->tp_name +
                                   " is not supported yet (only integers)");
            })
+      .def("_slice",
+           [](const Tensor& t, int64_t dim, std::optional<int64_t> start,
+              std::optional<int64_t> end, int64_t step) { return slice(t, dim, start, end, step); })
+      .def("narrow", [](const Tensor& t, int64_t dim, int64_t start,
+                        int64_t length) { return narrow(t, dim, start, length); })
+      .def("_flip", [](const Tensor& t, const std::vector<int64_t>& dims) { return flip(t, dims); })
+      .def("_index",
+           [](const Tensor& t, const std::vector<std::optional<Tensor>>& ix) {
+             TensorList v;
+             for (auto& i : ix) v.push_back(i.value_or(Tensor()));
+             return index(t, v);
+           })
+      .def("_index_put_",
+           [](py::object self, const std::vector<std::optional<Tensor>>& ix, py::handle values,
+              bool accumulate) {
+             TensorList v;
+             for (auto& i : ix) v.push_back(i.value_or(Tensor()));
+             const Tensor& t = self.cast<const Tensor&>();
+             Tensor vals = operand_or_throw(values, "index_put_");
+             index_put_(t, v, vals, accumulate);
+             return self;
+           })
+      .def("index_select", [](const Tensor& t, int64_t dim,
+                              const Tensor& index) { return index_select(t, dim, index); })
+      .def("gather",
+           [](const Tensor& t, int64_t dim, const Tensor& index) { return gather(t, dim, index); })
+      .def("masked_fill",
+           [](const Tensor& t, const Tensor& mask, py::handle value) {
+             return masked_fill(t, mask, operand_or_throw(value, "masked_fill"));
+           })
+      .def("masked_fill_",
+           [](py::object self, const Tensor& mask, py::handle value) {
+             masked_fill_(self.cast<const Tensor&>(), mask,
+                          operand_or_throw(value, "masked_fill_"));
+             return self;
+           })
+      .def("_prod", [](const Tensor& t, std::optional<int64_t> dim,
+                       bool keepdim) { return dim ? prod(t, *dim, keepdim) : prod(t); })
+      .def("_var",
+           [](const Tensor& t, std::optional<std::vector<int64_t>> dims, double correction,
+              bool keepdim) {
+             return var(t, dims.value_or(std::vector<int64_t>{}), correction, keepdim);
+           })
+      .def("_std",
+           [](const Tensor& t, std::optional<std::vector<int64_t>> dims, double correction,
+              bool keepdim) {
+             return fastgrad::std(t, dims.value_or(std::vector<int64_t>{}), correction, keepdim);
+           })
+      .def(
+          "argmax",
+          [](const Tensor& t, std::optional<int64_t> dim,
+             bool keepdim) { return argmax(t, dim, keepdim); },
+          py::arg("dim") = py::none(), py::arg("keepdim") = false)
+      .def(
+          "argmin",
+          [](const Tensor& t, std::optional<int64_t> dim,
+             bool keepdim) { return argmin(t, dim, keepdim); },
+          py::arg("dim") = py::none(), py::arg("keepdim") = false)
+      .def("_cumsum", [](const Tensor& t, int64_t dim) { return cumsum(t, dim); })
+      .def("_logsumexp", [](const Tensor& t, const std::vector<int64_t>& dims,
+                            bool keepdim) { return logsumexp(t, dims, keepdim); })
+      .def("_softmax", [](const Tensor& t, int64_t dim) { return softmax(t, dim); })
+      .def("_log_softmax", [](const Tensor& t, int64_t dim) { return log_softmax(t, dim); })
+      .def("_norm",
+           [](const Tensor& t, double p, std::optional<std::vector<int64_t>> dims, bool keepdim) {
+             return norm(t, p, dims.value_or(std::vector<int64_t>{}), keepdim);
+           })
       .def("contiguous", &Tensor::contiguous)
       .def("clone", &Tensor::clone);
 }

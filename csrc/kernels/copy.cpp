@@ -30,7 +30,7 @@ void copy_cast(const Geometry& g, void* dst, ScalarType dst_type, const void* sr
 void fill(const Geometry& g, void* dst, ScalarType type, const Scalar& value) {
   FG_DISPATCH_ALL(type, "fill", [&] {
     const scalar_t v = value.to<scalar_t>();
-    std::array<char*, kMaxOperands> base{static_cast<char*>(dst), nullptr, nullptr};
+    std::array<char*, kMaxOperands> base{static_cast<char*>(dst), nullptr, nullptr, nullptr};
     parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
       for_each_run(g, base, begin, end, [&](const auto& p, const auto& s, int64_t n) {
         if (s[0] == sizeof(scalar_t)) {

@@ -11,8 +11,8 @@ namespace fastgrad::kernels {
 
 template <typename R, typename T, typename Op>
 void unary_kernel(const Geometry& g, R* out, const T* a, const Op& op) {
-  std::array<char*, kMaxOperands> base{reinterpret_cast<char*>(out),
-                                       reinterpret_cast<char*>(const_cast<T*>(a)), nullptr};
+  std::array<char*, kMaxOperands> base{
+      reinterpret_cast<char*>(out), reinterpret_cast<char*>(const_cast<T*>(a)), nullptr, nullptr};
   parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
     for_each_run(g, base, begin, end, [&](const auto& p, const auto& s, int64_t n) {
       R* o = reinterpret_cast<R*>(p[0]);
@@ -31,7 +31,7 @@ template <typename R, typename T, typename Op>
 void binary_kernel(const Geometry& g, R* out, const T* a, const T* b, const Op& op) {
   std::array<char*, kMaxOperands> base{reinterpret_cast<char*>(out),
                                        reinterpret_cast<char*>(const_cast<T*>(a)),
-                                       reinterpret_cast<char*>(const_cast<T*>(b))};
+                                       reinterpret_cast<char*>(const_cast<T*>(b)), nullptr};
   parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
     for_each_run(g, base, begin, end, [&](const auto& p, const auto& s, int64_t n) {
       R* o = reinterpret_cast<R*>(p[0]);
@@ -50,6 +50,22 @@ void binary_kernel(const Geometry& g, R* out, const T* a, const T* b, const Op& 
           *reinterpret_cast<R*>(p[0] + i * s[0]) = op(*reinterpret_cast<const T*>(p[1] + i * s[1]),
                                                       *reinterpret_cast<const T*>(p[2] + i * s[2]));
       }
+    });
+  });
+}
+
+// out[i] = cond[i] ? a[i] : b[i] (torch.where).
+template <typename T>
+void where_kernel(const Geometry& g, T* out, const bool* cond, const T* a, const T* b) {
+  std::array<char*, kMaxOperands> base{
+      reinterpret_cast<char*>(out), reinterpret_cast<char*>(const_cast<bool*>(cond)),
+      reinterpret_cast<char*>(const_cast<T*>(a)), reinterpret_cast<char*>(const_cast<T*>(b))};
+  parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
+    for_each_run(g, base, begin, end, [&](const auto& p, const auto& s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = *reinterpret_cast<const bool*>(p[1] + i * s[1])
+                                                     ? *reinterpret_cast<const T*>(p[2] + i * s[2])
+                                                     : *reinterpret_cast<const T*>(p[3] + i * s[3]);
     });
   });
 }

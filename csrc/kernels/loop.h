@@ -10,7 +10,7 @@
 
 namespace fastgrad::kernels {
 
-constexpr int kMaxOperands = 3;
+constexpr int kMaxOperands = 4;
 
 struct Geometry {
   std::vector<int64_t> sizes;                              // innermost last
@@ -32,7 +32,7 @@ void for_each_run(const Geometry& g, const std::array<char*, kMaxOperands>& base
   const int nd = static_cast<int>(g.sizes.size());
   const int nop = g.noperands;
   if (nd == 0) {
-    if (begin < end) f(base, std::array<int64_t, kMaxOperands>{0, 0, 0}, int64_t{1});
+    if (begin < end) f(base, std::array<int64_t, kMaxOperands>{}, int64_t{1});
     return;
   }
   // Multi-index of `begin`.
@@ -45,7 +45,7 @@ void for_each_run(const Geometry& g, const std::array<char*, kMaxOperands>& base
   std::array<char*, kMaxOperands> p = base;
   for (int k = 0; k < nop; ++k)
     for (int d = 0; d < nd; ++d) p[k] += idx[d] * g.strides[k][d];
-  std::array<int64_t, kMaxOperands> inner{0, 0, 0};
+  std::array<int64_t, kMaxOperands> inner{};
   for (int k = 0; k < nop; ++k) inner[k] = g.strides[k][nd - 1];
   const int64_t inner_size = g.sizes[nd - 1];
 

@@ -131,7 +131,8 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
     const int64_t inner = g.out_sizes.back();
     const int64_t nblocks = (inner + kBlock - 1) / kBlock;
     const int64_t tasks = (g.out_numel / inner) * nblocks;
-    const int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel * kBlock));
+    const int64_t grain =
+        std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel * kBlock));
     parallel_for(0, tasks, grain, [&](int64_t t0, int64_t t1) {
       std::array<A, kBlock> acc;
       for (int64_t t = t0; t < t1; ++t) {

@@ -35,6 +35,25 @@ void record(const Tensor& out, std::shared_ptr<N> node,
   autograd::set_history(out, node);
 }
 
+// A view of t's storage with the given geometry (no autograd).
+inline Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
+  return Tensor(std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), std::move(sizes),
+                                             std::move(strides), offset));
+}
+
+// Records `node` for a view of `self` and remembers the view's base, so that an in-place write
+// through the view can rewrite the base's history.
+template <typename N>
+Tensor record_view(Tensor out, const Tensor& self, std::shared_ptr<N> node) {
+  if (autograd::compute_requires_grad({&self})) {
+    record(out, node, {&self});
+    auto* in_meta = self.impl()->autograd_meta();
+    out.impl()->ensure_autograd_meta().view_base =
+        in_meta && in_meta->view_base.defined() ? in_meta->view_base : self;
+  }
+  return out;
+}
+
 // Refuses an in-place write where autograd cannot follow it.
 void check_inplace(const Tensor& self, const char* op);
 // After an in-place write: bump the version and, if it is to be differentiated, make `node`

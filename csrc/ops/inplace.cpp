@@ -231,8 +231,17 @@ const Tensor& Tensor::copy_(const Tensor& src) const {
                             shape_str(broadcast_shapes(sizes(), src.sizes()))));
   detail::check_inplace(*this, "copy_");
   if (autograd::compute_requires_grad({this, &src})) {
-    // The old value is overwritten entirely: gradient flows only to src.
-    commit(*this, fastgrad::clone(fastgrad::expand(to_dtype(src, dtype()), sizes())));
+    // The old value is overwritten entirely: gradient flows only to src (zeros to the old
+    // history when src is a constant).
+    Tensor r = fastgrad::clone(fastgrad::expand(to_dtype(src, dtype()), sizes()));
+    if (!r.requires_grad()) {
+      auto node = make_node<FillBackward>();
+      node->name_ = "CopyBackwards";
+      Tensor old = old_value(*this, false);
+      autograd::collect_next_edges(*node, {&old});
+      autograd::set_history(r, node);
+    }
+    commit(*this, r);
     return *this;
   }
   kernels::copy_cast(detail::elementwise_geometry(*this, {&src}), data_ptr(), dtype(),
@@ -263,6 +272,33 @@ const Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> ma
                             scalar_type_name(dtype())));
   commit(*this, r);
   return *this;
+}
+
+namespace {
+// self = f(self) in place, for ops whose out-of-place form already records autograd.
+template <typename F>
+const Tensor& inplace_via(const Tensor& self, const char* name, bool saves_self,
+                          const Tensor& other, const F& f) {
+  detail::check_inplace(self, name);
+  if (autograd::compute_requires_grad({&self, &other})) {
+    commit(self, f(old_value(self, saves_self)));
+  } else {
+    NoGradGuard no_grad;
+    commit(self, f(self));
+  }
+  return self;
+}
+}  // namespace
+
+const Tensor& index_put_(const Tensor& t, const TensorList& indices, const Tensor& values,
+                         bool accumulate) {
+  return inplace_via(t, "index_put_", false, values,
+                     [&](const Tensor& x) { return index_put(x, indices, values, accumulate); });
+}
+
+const Tensor& masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  return inplace_via(t, "masked_fill_", false, value,
+                     [&](const Tensor& x) { return masked_fill(x, mask, value); });
 }
 
 }  // namespace fastgrad

@@ -8,22 +8,8 @@ namespace fastgrad {
 
 namespace {
 
-Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
-  return Tensor(std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), std::move(sizes),
-                                             std::move(strides), offset));
-}
-
-// Records node for a view; views of tensors that require grad refuse in-place writes for now.
-template <typename N>
-Tensor record_view(Tensor out, const Tensor& self, std::shared_ptr<N> node) {
-  if (autograd::compute_requires_grad({&self})) {
-    detail::record(out, node, {&self});
-    auto* in_meta = self.impl()->autograd_meta();
-    out.impl()->ensure_autograd_meta().view_base =
-        in_meta && in_meta->view_base.defined() ? in_meta->view_base : self;
-  }
-  return out;
-}
+using detail::make_view;
+using detail::record_view;
 
 // Resolves one -1 and checks the element count, with PyTorch's messages.
 Shape infer_size(const Shape& shape, int64_t numel) {

@@ -146,3 +146,78 @@ def is_floating_point(input: Tensor) -> bool:  # noqa: A002
 
 def result_type(a: Any, b: Any) -> Any:
     return _C._result_type(a, b)
+
+
+# ---- shape, joining and indexing (issue 3)
+
+
+def cat(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
+    return _C._cat(tensors, dim)
+
+
+concat = cat
+concatenate = cat
+
+
+def stack(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
+    return _C._stack(tensors, dim)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # noqa: A002
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    return _C._where(condition, input, other)
+
+
+def _method_fn(name: str) -> Any:
+    method = getattr(Tensor, name)
+
+    def fn(input: Tensor, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        if not isinstance(input, Tensor):
+            raise TypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}"
+            )
+        return method(input, *args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{name}(input, ...): see Tensor.{name}."
+    return fn
+
+
+flatten = _method_fn("flatten")
+flip = _method_fn("flip")
+narrow = _method_fn("narrow")
+chunk = _method_fn("chunk")
+split = _method_fn("split")
+unbind = _method_fn("unbind")
+gather = _method_fn("gather")
+index_select = _method_fn("index_select")
+masked_fill = _method_fn("masked_fill")
+prod = _method_fn("prod")
+var = _method_fn("var")
+std = _method_fn("std")
+argmax = _method_fn("argmax")
+argmin = _method_fn("argmin")
+cumsum = _method_fn("cumsum")
+logsumexp = _method_fn("logsumexp")
+softmax = _method_fn("softmax")
+log_softmax = _method_fn("log_softmax")
+norm = _method_fn("norm")
+broadcast_to = _method_fn("broadcast_to")
+nonzero = _method_fn("nonzero")
+square = _method_fn("square")
+rsqrt = _method_fn("rsqrt")
+reciprocal = _method_fn("reciprocal")

@@ -4,6 +4,7 @@ managers and decorators, as torch.no_grad & co. do."""
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any, Callable, TypeVar
 
 from . import _C
@@ -95,3 +96,43 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
         ctx = _GradModeContext()
         ctx._enabled = self._enabled
         return ctx
+
+
+class inference_mode(_GradModeContext):  # noqa: N801
+    """Like no_grad (fastgrad has no separate inference tensors): records no graph."""
+
+    _depth = 0
+
+    def __new__(cls, mode: Any = True) -> Any:
+        self = super().__new__(cls)
+        if callable(mode):  # used as @inference_mode without parentheses
+            self.__init__()
+            return self(mode)
+        return self
+
+    def __init__(self, mode: Any = True) -> None:
+        self.mode = bool(mode)
+        self._enabled = not self.mode if self.mode else _C.is_grad_enabled()
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._prev_inference = _inference_state.enabled
+        _inference_state.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _inference_state.enabled = self._prev_inference
+        super().__exit__(*exc)
+
+    def _clone(self) -> _GradModeContext:
+        return self.__class__(self.mode)
+
+
+class _InferenceState(threading.local):
+    enabled = False
+
+
+_inference_state = _InferenceState()
+
+
+def is_inference_mode_enabled() -> bool:
+    return _inference_state.enabled

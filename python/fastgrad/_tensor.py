@@ -350,3 +350,247 @@ Tensor.multiply = Tensor.mul
 Tensor.divide = Tensor.div
 Tensor.subtract = Tensor.sub
 Tensor.true_divide = Tensor.div
+
+
+# ---- indexing, shape and joining ops (issue 3)
+
+from . import _indexing  # noqa: E402
+
+Tensor.__getitem__ = _indexing.getitem
+Tensor.__setitem__ = _indexing.setitem
+
+
+@_method
+def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if self.dim() == 0:
+        return self.reshape(1)
+    n = self.dim()
+    s, e = start_dim % n, end_dim % n
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = list(self.shape)
+    return self.reshape(
+        shape[:s] + [-1 if self.numel() else _prod(shape[s : e + 1])] + shape[e + 1 :]
+    )
+
+
+def _prod(xs: list[int]) -> int:
+    n = 1
+    for x in xs:
+        n *= x
+    return n
+
+
+@_method
+def unflatten(self: Tensor, dim: int, sizes: Any) -> Tensor:
+    shape = list(self.shape)
+    dim = dim % self.dim()
+    return self.reshape(shape[:dim] + list(sizes) + shape[dim + 1 :])
+
+
+@_method
+def broadcast_to(self: Tensor, *size: Any) -> Tensor:
+    return self._expand(_shape_args(size, "broadcast_to"))
+
+
+@_method
+def repeat(self: Tensor, *sizes: Any) -> Tensor:
+    reps = _shape_args(sizes, "repeat")
+    if len(reps) < self.dim():
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            "tensor"
+        )
+    x = self.reshape([1] * (len(reps) - self.dim()) + list(self.shape))
+    # (s0, s1) -> (r0, s0, r1, s1) by broadcasting, then merge pairs.
+    inter, expanded, final = [], [], []
+    for r, s in zip(reps, x.shape):
+        inter += [1, s]
+        expanded += [r, s]
+        final.append(r * s)
+    return x.reshape(inter).expand(*expanded).reshape(final)
+
+
+@_method
+def flip(self: Tensor, *dims: Any) -> Tensor:
+    return self._flip(_shape_args(dims, "flip"))
+
+
+@_method
+def chunk(self: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    size = self.shape[dim]
+    step = -(-size // chunks) if size else 1
+    return _m_split(self, step, dim)
+
+
+@_method
+def _m_split(self: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    size = self.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and size:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+            )
+        starts = range(0, size, step) if size else [0]
+        return tuple(self.narrow(dim, s, min(step, size - s)) for s in starts)
+    sections = list(split_size_or_sections)
+    if sum(sections) != size:  # noqa: B020
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+            f"at dimension {dim}), but got split_sizes={sections}"
+        )
+    out, start = [], 0
+    for s in sections:
+        out.append(self.narrow(dim, start, s))
+        start += s
+    return tuple(out)
+
+
+@_method
+def unbind(self: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    return tuple(self.select(dim, i) for i in range(self.shape[dim]))
+
+
+@_method
+def _m_prod(
+    self: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:
+    x = self if dtype is None else self.to(dtype)
+    return x._prod(dim, keepdim)
+
+
+def _correction(unbiased: Any, correction: Any) -> float:
+    if correction is not None:
+        return float(correction)
+    return 1.0 if unbiased is None or unbiased else 0.0
+
+
+@_method
+def var(
+    self: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    if isinstance(dim, bool):  # var(unbiased) positional form
+        dim, unbiased = None, dim
+    return self._var(_dims(dim), _correction(unbiased, correction), keepdim)
+
+
+@_method
+def std(
+    self: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return self._std(_dims(dim), _correction(unbiased, correction), keepdim)
+
+
+@_method
+def cumsum(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    x = self if dtype is None else self.to(dtype)
+    return x._cumsum(dim)
+
+
+@_method
+def logsumexp(self: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    return self._logsumexp(_dims(dim) or [], keepdim)
+
+
+@_method
+def softmax(self: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    x = self if dtype is None else self.to(dtype)
+    return x._softmax(dim)
+
+
+@_method
+def log_softmax(self: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    x = self if dtype is None else self.to(dtype)
+    return x._log_softmax(dim)
+
+
+@_method
+def norm(
+    self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
+    if p is None or p == "fro":
+        p = 2.0
+    if p == "nuc":
+        raise RuntimeError("fastgrad: nuclear norm is not supported")
+    x = self if dtype is None else self.to(dtype)
+    return x._norm(float(p), _dims(dim), keepdim)
+
+
+@_method
+def where(self: Tensor, condition: Tensor, other: Any) -> Tensor:
+    return _C._where(condition, self, other)
+
+
+@_method
+def nonzero(self: Tensor, *, as_tuple: bool = False) -> Any:
+    nz = _C.nonzero(self)
+    if as_tuple:
+        return (
+            tuple(nz.select(1, i) for i in range(self.dim())) if self.dim() else (nz.reshape(-1),)
+        )
+    return nz
+
+
+@_method
+def new_zeros(self: Tensor, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    return _C._zeros(_shape_args(size, "new_zeros"), self.dtype if dtype is None else dtype, False)
+
+
+@_method
+def new_ones(self: Tensor, *size: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    return _C._ones(_shape_args(size, "new_ones"), self.dtype if dtype is None else dtype, False)
+
+
+@_method
+def new_tensor(self: Tensor, data: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    return _C.tensor(data, dtype=self.dtype if dtype is None else dtype)
+
+
+@_method
+def new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None, **kw: Any) -> Tensor:
+    return _C._full(list(size), fill_value, self.dtype if dtype is None else dtype, False)
+
+
+@_method
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    return _cast(self, other.dtype)
+
+
+@_method
+def view_as(self: Tensor, other: Tensor) -> Tensor:
+    return self._view(list(other.shape))
+
+
+@_method
+def reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    return self._reshape(list(other.shape))
+
+
+@_method
+def square(self: Tensor) -> Tensor:
+    return self * self
+
+
+@_method
+def rsqrt(self: Tensor) -> Tensor:
+    return self.sqrt().reciprocal()
+
+
+@_method
+def reciprocal(self: Tensor) -> Tensor:
+    return 1.0 / self if self.dtype.is_floating_point else 1.0 / self.float()

@@ -109,6 +109,54 @@ FASTGRAD_API Tensor detach(const Tensor& t);
 // The slice at `index` along `dim`, without that dim (t[i] in Python).
 FASTGRAD_API Tensor select(const Tensor& t, int64_t dim, int64_t index);
 
+// ---- slicing and joining (join.cpp)
+// t[start:end:step] along dim, as a view (Python slice semantics for start/end; step > 0).
+FASTGRAD_API Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start,
+                          std::optional<int64_t> end, int64_t step = 1);
+FASTGRAD_API Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length);
+FASTGRAD_API Tensor cat(const TensorList& tensors, int64_t dim = 0);
+FASTGRAD_API Tensor stack(const TensorList& tensors, int64_t dim = 0);
+FASTGRAD_API Tensor flip(const Tensor& t, const std::vector<int64_t>& dims);
+
+// ---- indexing (index.cpp)
+// Advanced indexing t[i0, i1, ...]: one entry per leading dim of t, undefined for a full slice;
+// the defined int64 index tensors broadcast together (NumPy rules for where the result dims go).
+FASTGRAD_API Tensor index(const Tensor& t, const TensorList& indices);
+// Out-of-place t with t[indices] = values (or += with accumulate).
+FASTGRAD_API Tensor index_put(const Tensor& t, const TensorList& indices, const Tensor& values,
+                              bool accumulate = false);
+FASTGRAD_API Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
+FASTGRAD_API Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
+// Coordinates of the nonzero elements, shape (n, t.dim()).
+FASTGRAD_API Tensor nonzero(const Tensor& t);
+FASTGRAD_API Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value);
+// In-place forms (inplace.cpp): autograd-aware, including writes through views.
+FASTGRAD_API const Tensor& index_put_(const Tensor& t, const TensorList& indices,
+                                      const Tensor& values, bool accumulate = false);
+FASTGRAD_API const Tensor& masked_fill_(const Tensor& t, const Tensor& mask, const Tensor& value);
+
+// ---- more reductions (reduce_more.cpp, softmax.cpp)
+FASTGRAD_API Tensor prod(const Tensor& t);
+FASTGRAD_API Tensor prod(const Tensor& t, int64_t dim, bool keepdim = false);
+FASTGRAD_API Tensor var(const Tensor& t, const std::vector<int64_t>& dims, double correction = 1,
+                        bool keepdim = false);
+FASTGRAD_API Tensor std(const Tensor& t, const std::vector<int64_t>& dims, double correction = 1,
+                        bool keepdim = false);
+// dim < 0 with all_dims: over the flattened tensor.
+FASTGRAD_API Tensor argmax(const Tensor& t, std::optional<int64_t> dim = std::nullopt,
+                           bool keepdim = false);
+FASTGRAD_API Tensor argmin(const Tensor& t, std::optional<int64_t> dim = std::nullopt,
+                           bool keepdim = false);
+FASTGRAD_API Tensor cumsum(const Tensor& t, int64_t dim);
+FASTGRAD_API Tensor logsumexp(const Tensor& t, const std::vector<int64_t>& dims,
+                              bool keepdim = false);
+FASTGRAD_API Tensor softmax(const Tensor& t, int64_t dim);
+FASTGRAD_API Tensor log_softmax(const Tensor& t, int64_t dim);
+// p-norm over dims (all when empty); p may be inf.
+FASTGRAD_API Tensor norm(const Tensor& t, double p = 2, const std::vector<int64_t>& dims = {},
+                         bool keepdim = false);
+
 // ---- losses (loss.cpp); reduction as in PyTorch
 enum class Reduction { None = 0, Mean = 1, Sum = 2 };
 FASTGRAD_API Tensor binary_cross_entropy(const Tensor& input, const Tensor& target,
