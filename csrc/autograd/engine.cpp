@@ -48,7 +48,7 @@ Tensor validate_output(const Node& producer, size_t index, Tensor grad, const In
   if (grad.sizes() != meta.shape) {
     if (!is_expandable_to(meta.shape, grad.sizes()))
       throw Error(detail::cat(
-          "Function ", producer.name(), " returned an invalid gradient at index ", index, " - got ",
+          "Function ", producer.display_name(), " returned an invalid gradient at index ", index, " - got ",
           shape_str(grad.sizes()), " but expected shape compatible with ", shape_str(meta.shape)));
     grad = sum_to(grad, meta.shape);
   }
@@ -162,7 +162,7 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
 
     const auto& edges = node->next_edges();
     if (any_defined && !dynamic_cast<AccumulateGrad*>(node) && outputs.size() != edges.size())
-      throw Error(detail::cat("function ", node->name(),
+      throw Error(detail::cat("function ", node->display_name(),
                               " returned an incorrect number of gradients (expected ", edges.size(),
                               ", got ", outputs.size(), ")"));
     for (size_t i = 0; i < edges.size(); ++i) {
@@ -243,8 +243,8 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
     Edge e;
     if (meta->grad_fn)
       e = Edge{meta->grad_fn, meta->output_nr};
-    else if (auto acc = meta->grad_accumulator.lock())
-      e = Edge{acc, 0};
+    else
+      e = Edge{grad_accumulator(in), 0};  // kept alive below; unused if nothing reaches it
     if (e.is_valid()) {
       task.captures[e.function.get()].emplace_back(e.input_nr, i);
       task.keep_alive.push_back(e.function);
@@ -254,9 +254,9 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
   execute(task, outputs, root_grads);
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!task.captured[i].defined() && !allow_unused)
-      throw Error(
-          "One of the differentiated Tensors appears to not have been used in the graph. "
-          "Set allow_unused=True if this is the desired behavior.");
+      throw Error(detail::cat("The differentiated Tensor at index ", i,
+                              " appears to not have been used in the graph. Set allow_unused=True "
+                              "if this is the desired behavior."));
     // Without create_graph the result has no history, as in PyTorch.
     if (task.captured[i].defined() && !create_graph) task.captured[i] = task.captured[i].detach();
   }

@@ -25,6 +25,10 @@ Tensor plain_alias(const Tensor& t) {
 
 SavedVariable::SavedVariable(const Tensor& tensor, bool is_output) {
   if (!tensor.defined()) return;
+  if (tensor.impl()->is_inference() && !tensor.impl()->is_wrapped_number())
+    throw Error(
+        "Inference tensors cannot be saved for backward. To work around you can make a clone to "
+        "get a normal tensor and use it in autograd.");
   saved_version_ = tensor.version();
   requires_grad_ = tensor.requires_grad();
   is_leaf_ = tensor.is_leaf();
@@ -51,7 +55,7 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
     if (is_output_ && !fn) fn = owner;
     if (fn)
       os << ", which is output " << (is_output_ ? output_nr_ : data_.output_nr()) << " of "
-         << fn->name() << ",";
+         << fn->display_name() << ",";
     os << " is at version " << data_.version() << "; expected version " << saved_version_
        << " instead. Hint: enable anomaly detection to find the operation that failed to "
           "compute its gradient, with torch.autograd.set_detect_anomaly(True).";

@@ -87,7 +87,7 @@ py::object wrap_node(const std::shared_ptr<Node>& node) {
   // "PowBackward0" as in PyTorch. The subclasses add no state, so __class__ can be swapped.
   static auto& types = *new std::unordered_map<std::string, py::object>();
   if (py::type::handle_of(obj).is(node_base_type)) {
-    std::string name = node->name();
+    std::string name = node->display_name();
     auto it = types.find(name);
     if (it == types.end()) {
       py::dict ns;
@@ -105,7 +105,7 @@ py::object wrap_node(const std::shared_ptr<Node>& node) {
 void init_autograd(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>> node_cls(m, "Node", py::dynamic_attr());
   node_base_type = node_cls;
-  node_cls.def("name", &Node::name)
+  node_cls.def("name", &Node::display_name)
       .def_property_readonly("next_functions",
                              [](const Node& n) {
                                py::tuple out(n.next_edges().size());
@@ -120,11 +120,11 @@ void init_autograd(py::module_& m) {
           [](const Node& n) -> py::object {
             if (auto* acc = dynamic_cast<const autograd::AccumulateGrad*>(&n))
               return py::cast(acc->variable());
-            throw py::attribute_error("'" + n.name() + "' object has no attribute 'variable'");
+            throw py::attribute_error("'" + n.display_name() + "' object has no attribute 'variable'");
           })
       .def("__repr__",
            [](py::handle self) {
-             return "<" + self.cast<const Node&>().name() + " object at " +
+             return "<" + self.cast<const Node&>().display_name() + " object at " +
                     py::str(py::module_::import("builtins")
                                 .attr("hex")(py::int_(reinterpret_cast<uintptr_t>(self.ptr()))))
                         .cast<std::string>() +
@@ -139,6 +139,8 @@ void init_autograd(py::module_& m) {
 
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled);
+  m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
+  m.def("_set_inference_mode", &InferenceMode::set_enabled);
 
   m.def("_backward",
         [](const TensorList& tensors, const std::vector<std::optional<Tensor>>& grads,

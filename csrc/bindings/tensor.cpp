@@ -357,27 +357,20 @@ void init_tensor(py::module_& m) {
       .def("_view", [](const Tensor& t, const Shape& s) { return view(t, s); })
       .def("_expand", [](const Tensor& t, const Shape& s) { return expand(t, s); })
       .def("_permute", [](const Tensor& t, const std::vector<int64_t>& d) { return permute(t, d); })
-      .def("transpose", [](const Tensor& t, int64_t a, int64_t b) { return transpose(t, a, b); })
+      .def("transpose", [](const Tensor& t, int64_t a, int64_t b) { return transpose(t, a, b); },
+           py::arg("dim0"), py::arg("dim1"))
       .def("t", [](const Tensor& t) { return fastgrad::t(t); })
       .def("_squeeze", [](const Tensor& t, int64_t d) { return squeeze(t, d); })
-      .def("unsqueeze", [](const Tensor& t, int64_t d) { return unsqueeze(t, d); })
+      .def("unsqueeze", [](const Tensor& t, int64_t d) { return unsqueeze(t, d); }, py::arg("dim"))
       .def("select",
-           [](const Tensor& t, int64_t dim, int64_t index) { return select(t, dim, index); })
-      .def("__getitem__",
-           [](const Tensor& t, py::handle key) -> Tensor {
-             // Integer indexing only for now; slices, masks and advanced indexing come with
-             // issue 3.
-             if (PyLong_Check(key.ptr()) && !PyBool_Check(key.ptr()))
-               return select(t, 0, key.cast<int64_t>());
-             throw py::type_error(std::string("fastgrad: indexing with ") +
-                                  Py_TYPE(key.ptr())->tp_name +
-                                  " is not supported yet (only integers)");
-           })
+           [](const Tensor& t, int64_t dim, int64_t index) { return select(t, dim, index); },
+           py::arg("dim"), py::arg("index"))
       .def("_slice",
            [](const Tensor& t, int64_t dim, std::optional<int64_t> start,
               std::optional<int64_t> end, int64_t step) { return slice(t, dim, start, end, step); })
       .def("narrow", [](const Tensor& t, int64_t dim, int64_t start,
-                        int64_t length) { return narrow(t, dim, start, length); })
+                        int64_t length) { return narrow(t, dim, start, length); },
+           py::arg("dim"), py::arg("start"), py::arg("length"))
       .def("_flip", [](const Tensor& t, const std::vector<int64_t>& dims) { return flip(t, dims); })
       .def("_index",
            [](const Tensor& t, const std::vector<std::optional<Tensor>>& ix) {
@@ -396,19 +389,21 @@ void init_tensor(py::module_& m) {
              return self;
            })
       .def("index_select", [](const Tensor& t, int64_t dim,
-                              const Tensor& index) { return index_select(t, dim, index); })
+                              const Tensor& index) { return index_select(t, dim, index); },
+           py::arg("dim"), py::arg("index"))
       .def("gather",
-           [](const Tensor& t, int64_t dim, const Tensor& index) { return gather(t, dim, index); })
+           [](const Tensor& t, int64_t dim, const Tensor& index) { return gather(t, dim, index); },
+           py::arg("dim"), py::arg("index"))
       .def("masked_fill",
            [](const Tensor& t, const Tensor& mask, py::handle value) {
              return masked_fill(t, mask, operand_or_throw(value, "masked_fill"));
-           })
+           }, py::arg("mask"), py::arg("value"))
       .def("masked_fill_",
            [](py::object self, const Tensor& mask, py::handle value) {
              masked_fill_(self.cast<const Tensor&>(), mask,
                           operand_or_throw(value, "masked_fill_"));
              return self;
-           })
+           }, py::arg("mask"), py::arg("value"))
       .def("_prod", [](const Tensor& t, std::optional<int64_t> dim,
                        bool keepdim) { return dim ? prod(t, *dim, keepdim) : prod(t); })
       .def("_var",
@@ -440,7 +435,11 @@ void init_tensor(py::module_& m) {
            [](const Tensor& t, double p, std::optional<std::vector<int64_t>> dims, bool keepdim) {
              return norm(t, p, dims.value_or(std::vector<int64_t>{}), keepdim);
            })
-      .def("contiguous", &Tensor::contiguous)
+      .def("_set_grad_fn_name", [](const Tensor& t, const std::string& name) {
+        if (auto fn = t.grad_fn()) fn->set_display_name(name);
+      })
+      .def("is_inference", [](const Tensor& t) { return t.impl()->is_inference(); })
+      .def("_contiguous", &Tensor::contiguous)
       .def("clone", &Tensor::clone);
 }
 

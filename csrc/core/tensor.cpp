@@ -2,6 +2,7 @@
 #include "fastgrad/tensor.h"
 
 #include "fastgrad/autograd.h"
+#include "fastgrad/grad_mode.h"
 #include "fastgrad/ops.h"
 #include "fastgrad/tensor_impl.h"
 #include "ops/common.h"
@@ -69,6 +70,9 @@ const Tensor& Tensor::set_requires_grad(bool requires_grad) const {
           "var_no_grad = var.detach().");
     return *this;
   }
+  if (requires_grad && impl_->is_inference() && !InferenceMode::is_enabled())
+    throw Error(
+        "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.");
   if (requires_grad && !is_floating(dtype()))
     throw Error("Only Tensors of floating point and complex dtype can require gradients");
   if (requires_grad || m) impl_->ensure_autograd_meta().requires_grad = requires_grad;

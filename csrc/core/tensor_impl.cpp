@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "fastgrad/grad_mode.h"
 #include "fastgrad/node.h"
 
 namespace fastgrad {
@@ -12,12 +13,13 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage, ScalarType dtype, Shape
       sizes_(std::move(sizes)),
       strides_(std::move(strides)),
       storage_offset_(storage_offset),
-      dtype_(dtype) {
+      dtype_(dtype),
+      is_inference_(InferenceMode::is_enabled()) {
   refresh();
 }
 
 TensorImpl::TensorImpl(ScalarType dtype, Shape sizes, bool zero)
-    : sizes_(std::move(sizes)), dtype_(dtype) {
+    : sizes_(std::move(sizes)), dtype_(dtype), is_inference_(InferenceMode::is_enabled()) {
   for (int64_t s : sizes_)
     if (s < 0)
       throw ValueError(detail::cat("Trying to create tensor with negative dimension ", s, ": ",

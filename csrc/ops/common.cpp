@@ -21,6 +21,11 @@ kernels::Geometry elementwise_geometry(const Tensor& out,
 }
 
 void check_inplace(const Tensor& self, const char* op) {
+  if (self.impl()->is_inference() && !InferenceMode::is_enabled())
+    throw Error(
+        "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+        "clone to get a normal tensor before doing inplace update.See "
+        "https://github.com/pytorch/rfcs/pull/17 for more details.");
   auto* meta = self.impl()->autograd_meta();
   if (!meta || !GradMode::is_enabled()) return;
   if (!meta->grad_fn && meta->requires_grad)

@@ -37,21 +37,34 @@ void record(const Tensor& out, std::shared_ptr<N> node,
 
 // A view of t's storage with the given geometry (no autograd).
 inline Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
-  return Tensor(std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), std::move(sizes),
-                                             std::move(strides), offset));
+  Tensor v(std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), std::move(sizes),
+                                        std::move(strides), offset));
+  v.impl()->set_inference(t.impl()->is_inference());  // a view is what its base is
+  return v;
 }
 
-// Records `node` for a view of `self` and remembers the view's base, so that an in-place write
-// through the view can rewrite the base's history.
-template <typename N>
-Tensor record_view(Tensor out, const Tensor& self, std::shared_ptr<N> node) {
-  if (autograd::compute_requires_grad({&self})) {
-    record(out, node, {&self});
+// Remembers the base of a view made while grad mode is on, so that an in-place write through
+// the view can rewrite the base's history (even when the written value is what requires grad).
+inline Tensor track_view(Tensor out, const Tensor& self) {
+  if (GradMode::is_enabled()) {
     auto* in_meta = self.impl()->autograd_meta();
     out.impl()->ensure_autograd_meta().view_base =
         in_meta && in_meta->view_base.defined() ? in_meta->view_base : self;
   }
   return out;
+}
+
+// Records `node` for a view of `self` (and tracks the base as above).
+template <typename N>
+Tensor record_view(Tensor out, const Tensor& self, std::shared_ptr<N> node) {
+  if (autograd::compute_requires_grad({&self})) record(out, node, {&self});
+  return track_view(out, self);
+}
+
+// Gives the grad_fn of a composite op's result the op's own name (no-op without history).
+inline Tensor rename_grad_fn(Tensor t, const char* name) {
+  if (auto fn = t.grad_fn()) fn->set_display_name(name);
+  return t;
 }
 
 // Refuses an in-place write where autograd cannot follow it.

@@ -10,6 +10,15 @@ namespace fastgrad {
 
 namespace {
 
+// Broadcast shape, or an empty shape when the two do not broadcast.
+Shape broadcast_shapes_or_empty(const Shape& a, const Shape& b) {
+  try {
+    return broadcast_shapes(a, b);
+  } catch (const Error&) {
+    return {-1};
+  }
+}
+
 // Advanced indices of one indexing expression: which dims they index, and the int64 index
 // tensors broadcast to one shape.
 struct AdvancedIndex {
@@ -34,7 +43,7 @@ struct AdvancedIndex {
         for (int64_t m = 0; m < ix.dim(); ++m)
           if (ix.sizes()[m] != src.sizes()[d + m])
             throw IndexError(detail::cat("The shape of the mask ", shape_str(ix.sizes()),
-                                         " at index ", k,
+                                         " at index ", m,
                                          " does not match the shape of the indexed tensor ",
                                          shape_str(src.sizes()), " at index ", d + m));
         Tensor nz = nonzero(ix);
@@ -52,7 +61,14 @@ struct AdvancedIndex {
       ++d;
     }
     for (size_t i = 1; i < dims.size(); ++i) adjacent &= dims[i] == dims[i - 1] + 1;
-    for (const Tensor& r : raw) shape = broadcast_shapes(shape, r.sizes(), "index");
+    for (const Tensor& r : raw) {
+      if (!is_expandable_to(r.sizes(), broadcast_shapes_or_empty(shape, r.sizes()))) {
+        std::string shapes;
+        for (size_t i = 0; i < raw.size(); ++i) shapes += (i ? ", " : "") + shape_str(raw[i].sizes());
+        throw IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes " + shapes);
+      }
+      shape = broadcast_shapes(shape, r.sizes(), "index");
+    }
     for (const Tensor& r : raw) idx.push_back(contiguous(expand(r, shape)));
   }
 
@@ -192,6 +208,10 @@ Tensor index(const Tensor& t, const TensorList& indices) {
 
 Tensor index_put(const Tensor& t, const TensorList& indices, const Tensor& values,
                  bool accumulate) {
+  if (values.dtype() != t.dtype() && !values.impl()->is_wrapped_number())
+    throw Error(detail::cat("Index put requires the source and destination dtypes match, got ",
+                            scalar_type_name(t.dtype()), " for the destination and ",
+                            scalar_type_name(values.dtype()), " for the source."));
   AdvancedIndex ai(t, indices);
   Tensor out = detail::make_empty(t.sizes(), t.dtype());
   {
@@ -373,11 +393,10 @@ Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
                             ") must match the size of tensor b (", shape_str(t.sizes()),
                             ") at non-singleton dimension"));
   Tensor out = where_raw(mask, value, t, t.dtype(), t.sizes());
-  if (autograd::compute_requires_grad({&t})) {
+  if (autograd::compute_requires_grad({&t, &value})) {
     auto node = make_node<WhereBackward0>();
     node->name_ = "MaskedFillBackward0";
-    Tensor none;
-    autograd::collect_next_edges(*node, {&none, &t});
+    autograd::collect_next_edges(*node, {&value, &t});
     autograd::set_history(out, node);
     node->save(mask);
   }

@@ -225,10 +225,10 @@ const Tensor& Tensor::fill_(const Scalar& value) const {
 }
 
 const Tensor& Tensor::copy_(const Tensor& src) const {
-  if (!is_expandable_to(src.sizes(), sizes()))
-    throw Error(detail::cat("output with shape ", shape_str(sizes()),
-                            " doesn't match the broadcast shape ",
-                            shape_str(broadcast_shapes(sizes(), src.sizes()))));
+  if (!is_expandable_to(src.sizes(), sizes())) {
+    NoGradGuard no_grad;
+    fastgrad::expand(src, sizes());  // throws PyTorch's "expanded size" message
+  }
   detail::check_inplace(*this, "copy_");
   if (autograd::compute_requires_grad({this, &src})) {
     // The old value is overwritten entirely: gradient flows only to src (zeros to the old

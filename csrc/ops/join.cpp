@@ -66,7 +66,7 @@ Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start, std::op
   sizes[d] = (e - s + step - 1) / step;
   strides[d] *= step;
   Tensor out = detail::make_view(t, sizes, strides, t.storage_offset() + s * t.strides()[d]);
-  if (!autograd::compute_requires_grad({&t})) return out;
+  if (!autograd::compute_requires_grad({&t})) return detail::track_view(out, t);
   auto node = make_node<SliceBackward0>();
   node->in_shape = t.sizes();
   node->dim = d;

@@ -1,4 +1,5 @@
 // prod, var/std, argmax/argmin, cumsum and norm.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -96,18 +97,19 @@ Tensor var(const Tensor& t, const std::vector<int64_t>& dims, double correction,
   else
     for (int64_t d : dims) n *= t.dim() ? t.sizes()[wrap_dim(d, t.dim())] : 1;
   Tensor ss = sum(mul(centered, centered), dims, keepdim);
-  return div(ss, wrapped_scalar(std::max(0.0, static_cast<double>(n) - correction)));
+  return detail::rename_grad_fn(
+      div(ss, wrapped_scalar(std::max(0.0, static_cast<double>(n) - correction))), "VarBackward0");
 }
 
 Tensor std(const Tensor& t, const std::vector<int64_t>& dims, double correction, bool keepdim) {
-  return sqrt(var(t, dims, correction, keepdim));
+  return detail::rename_grad_fn(sqrt(var(t, dims, correction, keepdim)), "StdBackward0");
 }
 
 namespace {
 Tensor arg_extreme(const Tensor& t, std::optional<int64_t> dim, bool keepdim, bool is_max) {
   if (!dim) {
     if (t.numel() == 0)
-      throw Error(
+      throw IndexError(
           detail::cat(is_max ? "argmax" : "argmin",
                       "(): Expected reduction dim to be specified for input.numel() == 0."));
     Tensor flat = reshape(t.detach(), {-1});
@@ -115,7 +117,11 @@ Tensor arg_extreme(const Tensor& t, std::optional<int64_t> dim, bool keepdim, bo
     if (keepdim) return reshape(idx, Shape(t.dim(), 1));
     return idx;
   }
-  return (is_max ? max(t.detach(), *dim, keepdim) : min(t.detach(), *dim, keepdim)).second;
+  const int64_t d = wrap_dim(*dim, t.dim());
+  if (t.dim() > 0 && t.sizes()[d] == 0)
+    throw IndexError(detail::cat(is_max ? "argmax" : "argmin", "(): Expected reduction dim ", d,
+                                 " to have non-zero size."));
+  return (is_max ? max(t.detach(), d, keepdim) : min(t.detach(), d, keepdim)).second;
 }
 }  // namespace
 
@@ -151,7 +157,52 @@ Tensor cumsum(const Tensor& t, int64_t dim) {
   return out;
 }
 
+namespace {
+Tensor norm_impl(const Tensor& t, double p, const std::vector<int64_t>& dims, bool keepdim);
+
+// The 2-norm gets its own node: d||x||/dx = x / ||x||, defined as 0 where ||x|| = 0 (PyTorch's
+// choice) instead of the 0 * inf = nan that sqrt's chain rule would give.
+struct Norm2Backward final : Node {
+  std::vector<int64_t> dims;  // wrapped, empty = all
+  bool keepdim = false;
+  std::string name() const override { return "LinalgVectorNormBackward0"; }
+  TensorList apply(TensorList&& g) override {
+    Tensor x = saved(0), n = saved(1);
+    Tensor scale = where(eq(n, wrapped_scalar(0)), zeros({}, g[0].dtype()), div(g[0], n));
+    if (!keepdim && !dims.empty()) {
+      std::vector<int64_t> sorted = dims;
+      std::sort(sorted.begin(), sorted.end());
+      for (int64_t d : sorted) scale = unsqueeze(scale, d);
+    }
+    return {mul(x, scale)};
+  }
+};
+
+Tensor norm2(const Tensor& t, const std::vector<int64_t>& dims, bool keepdim) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    Tensor sq = mul(t, t);
+    out = sqrt(dims.empty() && !keepdim ? sum(sq) : sum(sq, dims, keepdim));
+  }
+  if (autograd::compute_requires_grad({&t})) {
+    auto node = make_node<Norm2Backward>();
+    for (int64_t d : dims) node->dims.push_back(wrap_dim(d, t.dim()));
+    node->keepdim = keepdim;
+    detail::record(out, node, {&t});
+    node->save(t);
+    node->save(out, true);
+  }
+  return out;
+}
+}  // namespace
+
 Tensor norm(const Tensor& t, double p, const std::vector<int64_t>& dims, bool keepdim) {
+  return detail::rename_grad_fn(norm_impl(t, p, dims, keepdim), "LinalgVectorNormBackward0");
+}
+
+namespace {
+Tensor norm_impl(const Tensor& t, double p, const std::vector<int64_t>& dims, bool keepdim) {
   if (!is_floating(t.dtype()))
     throw Error(detail::cat(
         "linalg.vector_norm: Expected a floating point or complex tensor as input. Got ",
@@ -166,9 +217,11 @@ Tensor norm(const Tensor& t, double p, const std::vector<int64_t>& dims, bool ke
     return (p > 0 ? max(a, dims[0], keepdim) : min(a, dims[0], keepdim)).first;
   }
   if (p == 1) return reduce_sum(abs(t));
-  if (p == 2) return sqrt(reduce_sum(mul(t, t)));
+  if (p == 2) return norm2(t, dims, keepdim);
   if (p == 0) return reduce_sum(to_dtype(ne(t, wrapped_scalar(0)), t.dtype()));
   return pow(reduce_sum(pow(abs(t), Scalar(p))), Scalar(1.0 / p));
 }
+
+}  // namespace
 
 }  // namespace fastgrad

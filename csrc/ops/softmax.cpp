@@ -28,6 +28,7 @@ struct LogSoftmaxBackward0 final : Node {
 };
 
 Tensor shifted(const Tensor& t, int64_t dim) {
+  if (t.numel() == 0) return t;
   Tensor m = max(t, dim, /*keepdim=*/true).first;
   // Rows that are all -inf would give nan; shift them by 0 instead, as PyTorch does.
   m = where(eq(abs(m), wrapped_scalar(std::numeric_limits<double>::infinity())),
@@ -100,7 +101,7 @@ Tensor logsumexp(const Tensor& t, const std::vector<int64_t>& dims, bool keepdim
       if (!red[d]) s.push_back(x.sizes()[d]);
     r = reshape(r, s);
   }
-  return r;
+  return detail::rename_grad_fn(r, "LogsumexpBackward0");
 }
 
 }  // namespace fastgrad

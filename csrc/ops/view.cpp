@@ -110,13 +110,13 @@ Tensor view(const Tensor& t, const Shape& shape) {
   Tensor out = make_view(t, s, *strides, t.storage_offset());
   auto node = make_node<ViewBackward0>();
   node->in_shape = t.sizes();
-  return autograd::compute_requires_grad({&t}) ? record_view(out, t, node) : out;
+  return autograd::compute_requires_grad({&t}) ? record_view(out, t, node) : detail::track_view(out, t);
 }
 
 Tensor reshape(const Tensor& t, const Shape& shape) {
   Shape s = infer_size(shape, t.numel());
   if (view_strides(t.sizes(), t.strides(), s)) return view(t, s);
-  return view(clone(t), s);
+  return detail::rename_grad_fn(view(clone(t), s), "UnsafeViewBackward0");
 }
 
 Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
@@ -127,7 +127,7 @@ Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
     std::swap(strides[a], strides[b]);
   }
   Tensor out = make_view(t, sizes, strides, t.storage_offset());
-  if (!autograd::compute_requires_grad({&t})) return out;
+  if (!autograd::compute_requires_grad({&t})) return detail::track_view(out, t);
   auto node = make_node<TransposeBackward0>();
   node->d0 = a;
   node->d1 = b;
@@ -140,7 +140,7 @@ Tensor t(const Tensor& self) {
         detail::cat("t() expects a tensor with <= 2 dimensions, but self is ", self.dim(), "D"));
   if (self.dim() < 2) {
     Tensor out = make_view(self, self.sizes(), self.strides(), self.storage_offset());
-    if (!autograd::compute_requires_grad({&self})) return out;
+    if (!autograd::compute_requires_grad({&self})) return detail::track_view(out, self);
     auto node = make_node<TransposeBackward0>();
     node->name_ = "TBackward0";
     return record_view(out, self, node);
@@ -169,7 +169,7 @@ Tensor permute(const Tensor& t, const std::vector<int64_t>& dims) {
     inverse[d] = static_cast<int64_t>(i);
   }
   Tensor out = make_view(t, sizes, strides, t.storage_offset());
-  if (!autograd::compute_requires_grad({&t})) return out;
+  if (!autograd::compute_requires_grad({&t})) return detail::track_view(out, t);
   auto node = make_node<PermuteBackward0>();
   node->inverse = inverse;
   return record_view(out, t, node);
@@ -212,7 +212,7 @@ Tensor expand(const Tensor& t, const Shape& shape) {
     }
   }
   Tensor out = make_view(t, sizes, strides, t.storage_offset());
-  if (!autograd::compute_requires_grad({&t})) return out;
+  if (!autograd::compute_requires_grad({&t})) return detail::track_view(out, t);
   auto node = make_node<ExpandBackward0>();
   node->in_shape = t.sizes();
   return record_view(out, t, node);
@@ -220,17 +220,16 @@ Tensor expand(const Tensor& t, const Shape& shape) {
 
 Tensor squeeze(const Tensor& t, int64_t dim) {
   int64_t d = wrap_dim(dim, t.dim());
-  if (t.dim() == 0 || t.sizes()[d] != 1) return view(t, t.sizes());
   Shape s = t.sizes();
-  s.erase(s.begin() + d);
-  return view(t, s);
+  if (t.dim() > 0 && t.sizes()[d] == 1) s.erase(s.begin() + d);
+  return detail::rename_grad_fn(view(t, s), "SqueezeBackward1");
 }
 
 Tensor unsqueeze(const Tensor& t, int64_t dim) {
   int64_t d = wrap_dim(dim, t.dim() + 1);
   Shape s = t.sizes();
   s.insert(s.begin() + d, 1);
-  return view(t, s);
+  return detail::rename_grad_fn(view(t, s), "UnsqueezeBackward0");
 }
 
 namespace {
@@ -263,7 +262,7 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
   sizes.erase(sizes.begin() + d);
   strides.erase(strides.begin() + d);
   Tensor out = make_view(t, sizes, strides, offset);
-  if (!autograd::compute_requires_grad({&t})) return out;
+  if (!autograd::compute_requires_grad({&t})) return detail::track_view(out, t);
   auto node = make_node<SelectBackward0>();
   node->in_shape = t.sizes();
   node->dim = d;

@@ -19,6 +19,7 @@ from . import (  # noqa: E402
     _tensor,  # noqa: E402,F401  (attaches the Python-side Tensor methods)
     autograd,
     nn,
+    optim,
 )
 from ._C import Tensor, bool, dtype, float32, float64, int64, is_grad_enabled  # noqa: E402  # noqa: E402
 from ._creation import (  # noqa: E402
@@ -131,6 +132,7 @@ from ._grad_mode import (  # noqa: E402
 )
 from ._size import Size  # noqa: E402
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 float = float32  # noqa: A001 - PyTorch's aliases
 double = float64
@@ -148,6 +150,9 @@ def get_default_dtype() -> dtype:
 
 
 __all__ = [
+    "load",
+    "optim",
+    "save",
     "argmax",
     "argmin",
     "broadcast_to",

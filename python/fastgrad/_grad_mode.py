@@ -4,7 +4,6 @@ managers and decorators, as torch.no_grad & co. do."""
 from __future__ import annotations
 
 import functools
-import threading
 from typing import Any, Callable, TypeVar
 
 from . import _C
@@ -112,27 +111,20 @@ class inference_mode(_GradModeContext):  # noqa: N801
 
     def __init__(self, mode: Any = True) -> None:
         self.mode = bool(mode)
-        self._enabled = not self.mode if self.mode else _C.is_grad_enabled()
+        # inference_mode(False) turns grad mode back on, as c10::InferenceMode(false) does.
+        self._enabled = not self.mode
 
     def __enter__(self) -> None:
         super().__enter__()
-        self._prev_inference = _inference_state.enabled
-        _inference_state.enabled = self.mode
+        self._prev_inference = _C.is_inference_mode_enabled()
+        _C._set_inference_mode(self.mode)
 
     def __exit__(self, *exc: object) -> None:
-        _inference_state.enabled = self._prev_inference
+        _C._set_inference_mode(self._prev_inference)
         super().__exit__(*exc)
 
     def _clone(self) -> _GradModeContext:
         return self.__class__(self.mode)
 
 
-class _InferenceState(threading.local):
-    enabled = False
-
-
-_inference_state = _InferenceState()
-
-
-def is_inference_mode_enabled() -> bool:
-    return _inference_state.enabled
+is_inference_mode_enabled = _C.is_inference_mode_enabled

@@ -15,8 +15,11 @@ Tensor = _C.Tensor
 
 
 def _is_advanced(k: Any) -> bool:
-    return isinstance(k, (Tensor, list)) or (
-        type(k).__module__ == "numpy" and hasattr(k, "ndim") and k.ndim > 0
+    if isinstance(k, Tensor):
+        # A 0-dim integer tensor indexes like a Python int.
+        return k.dim() > 0 or k.dtype is _C.bool
+    return isinstance(k, list) or (
+        type(k).__module__ == "numpy" and hasattr(k, "ndim") and (k.ndim > 0 or k.dtype == bool)
     )
 
 
@@ -31,6 +34,13 @@ def _as_index_tensor(k: Any) -> Tensor:
     return t
 
 
+class _Full:
+    """A dim covered by an Ellipsis: kept as is (no slice view, unlike an explicit `:`)."""
+
+
+_FULL = _Full()
+
+
 def _normalize(t: Tensor, key: Any) -> list[Any]:
     if not isinstance(key, tuple):
         key = (key,)
@@ -41,7 +51,7 @@ def _normalize(t: Tensor, key: Any) -> list[Any]:
         if isinstance(k, bool):
             raise TypeError("fastgrad: indexing with a Python bool is not supported")
         if isinstance(k, Tensor) and k.dtype is _C.bool:
-            consumed += max(k.dim(), 1)
+            consumed += k.dim()
         else:
             consumed += 1
     if consumed > t.dim():
@@ -53,7 +63,7 @@ def _normalize(t: Tensor, key: Any) -> list[Any]:
             if seen_ellipsis:
                 raise IndexError("an index can only have a single ellipsis ('...')")
             seen_ellipsis = True
-            out.extend([slice(None)] * (t.dim() - consumed))
+            out.extend([_FULL] * (t.dim() - consumed))
         else:
             out.append(k)
     return out
@@ -65,35 +75,55 @@ def _split(t: Tensor, key: Any) -> tuple[Tensor, list[Any] | None]:
     parts = _normalize(t, key)
     advanced = any(_is_advanced(k) for k in parts)
     view = t
-    dim = 0
+    dim = 0  # dim of `view` the next key part applies to
+    src_dim = 0  # the same dim counted in t, for error messages
     adv: list[Any] = []
     for k in parts:
-        if k is None:
+        if k is _FULL:
+            adv.append(None)
+            dim += 1
+            src_dim += 1
+        elif k is None:
             view = view.unsqueeze(dim)
             adv.append(None)
             dim += 1
         elif isinstance(k, slice):
-            if not (k.start is None and k.stop is None and k.step in (None, 1)):
-                view = view._slice(
-                    dim,
-                    _int_or_none(k.start),
-                    _int_or_none(k.stop),
-                    1 if k.step is None else _int(k.step),
-                )
+            view = view._slice(
+                dim,
+                _int_or_none(k.start),
+                _int_or_none(k.stop),
+                1 if k.step is None else _int(k.step),
+            )
             adv.append(None)
             dim += 1
+            src_dim += 1
         elif _is_advanced(k) or (advanced and _is_int(k)):
             ix = _as_index_tensor(k) if not _is_int(k) else _C.tensor(_int(k))
+            if ix.dtype is _C.bool and ix.dim() == 0:
+                # A 0-dim mask adds a dim of size 1 (True) or 0 (False), as in NumPy.
+                view = view.unsqueeze(dim)
+                ix = _C.tensor([0] if ix.item() else [], dtype=_C.int64)
             adv.append(ix)
-            dim += max(ix.dim(), 1) if ix.dtype is _C.bool else 1
+            step = ix.dim() if ix.dtype is _C.bool else 1
+            dim += step
+            src_dim += step
         elif _is_int(k):
-            view = view.select(dim, _int(k))
+            try:
+                view = view.select(dim, _int(k))
+            except IndexError as e:
+                raise IndexError(
+                    str(e).replace(f"dimension {dim} ", f"dimension {src_dim} ")
+                ) from None
+            src_dim += 1
         else:
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                 "Variables are valid indices (got " + type(k).__name__ + ")"
             )
     if not advanced:
+        if view is t:  # e.g. x[...]: still a new tensor object, as in PyTorch
+            view = t.view(t.shape)
+            view._set_grad_fn_name("AliasBackward0")
         return view, None
     return view, adv
 
@@ -104,7 +134,7 @@ def _is_int(k: Any) -> bool:
     if isinstance(k, int):
         return True
     if isinstance(k, Tensor):
-        return False
+        return k.dim() == 0 and k.dtype is _C.int64
     return hasattr(k, "__index__")
 
 
@@ -129,6 +159,7 @@ def getitem(t: Tensor, key: Any) -> Tensor:
 
 def setitem(t: Tensor, key: Any, value: Any) -> None:
     view, adv = _split(t, key)
+    # With only advanced indices the write goes straight to t (IndexPutBackward0).
     if adv is None:
         if isinstance(value, Tensor):
             view.copy_(value)

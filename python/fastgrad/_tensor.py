@@ -223,7 +223,13 @@ def register_hook(self: Tensor, hook: Any) -> RemovableHandle:
     handle = RemovableHandle()
 
     def run(grad: Tensor) -> Any:
-        return hook(grad) if handle.active else None
+        if not handle.active:
+            return None
+        out = hook(grad)
+        if out is not None and isinstance(out, Tensor) and out.shape != grad.shape:
+            name = getattr(hook, "__name__", type(hook).__name__)
+            raise RuntimeError(f"hook '{name}' has changed the size of value")
+        return out
 
     self._register_hook(run)
     return handle
@@ -311,7 +317,15 @@ def permute(self: Tensor, *dims: Any) -> Tensor:
 @_method
 def squeeze(self: Tensor, dim: int | None = None) -> Tensor:
     if dim is None:
-        return self._reshape([s for s in self.shape if s != 1])
+        out = self._reshape([s for s in self.shape if s != 1])
+        out._set_grad_fn_name("SqueezeBackward0")
+        return out
+    if isinstance(dim, (tuple, list)):
+        out = self
+        for d in sorted((d % max(self.dim(), 1) for d in dim), reverse=True):
+            out = out._squeeze(d)
+        out._set_grad_fn_name("SqueezeBackward2")
+        return out
     return self._squeeze(dim)
 
 
@@ -408,7 +422,11 @@ def repeat(self: Tensor, *sizes: Any) -> Tensor:
         inter += [1, s]
         expanded += [r, s]
         final.append(r * s)
-    return x.reshape(inter).expand(*expanded).reshape(final)
+    out = x.reshape(inter).expand(*expanded).reshape(final)
+    if all(r == 1 for r in reps):  # repeat always copies, even when nothing is repeated
+        out = out.clone()
+    out._set_grad_fn_name("RepeatBackward0")
+    return out
 
 
 @_method
@@ -435,7 +453,9 @@ def _m_split(self: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[T
                 f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
             )
         starts = range(0, size, step) if size else [0]
-        return tuple(self.narrow(dim, s, min(step, size - s)) for s in starts)
+        return _named(
+            tuple(self.narrow(dim, s, min(step, size - s)) for s in starts), "SplitBackward0"
+        )
     sections = list(split_size_or_sections)
     if sum(sections) != size:  # noqa: B020
         raise RuntimeError(
@@ -446,7 +466,13 @@ def _m_split(self: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[T
     for s in sections:
         out.append(self.narrow(dim, start, s))
         start += s
-    return tuple(out)
+    return _named(tuple(out), "SplitWithSizesBackward0")
+
+
+def _named(parts: tuple[Tensor, ...], name: str) -> tuple[Tensor, ...]:
+    for p in parts:
+        p._set_grad_fn_name(name)
+    return parts
 
 
 @_method
@@ -468,6 +494,23 @@ def _correction(unbiased: Any, correction: Any) -> float:
     return 1.0 if unbiased is None or unbiased else 0.0
 
 
+def _warn_dof(self: Tensor, dim: Any, correction: float, op: str) -> None:
+    dims = _dims(dim)
+    if dims is None or self.dim() == 0:
+        n = self.numel()
+    else:
+        n = 1
+        for d in dims:
+            n *= self.shape[d]
+    if n - correction <= 0:
+        warnings.warn(
+            f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 @_method
 def var(
     self: Tensor,
@@ -479,7 +522,9 @@ def var(
 ) -> Tensor:
     if isinstance(dim, bool):  # var(unbiased) positional form
         dim, unbiased = None, dim
-    return self._var(_dims(dim), _correction(unbiased, correction), keepdim)
+    c = _correction(unbiased, correction)
+    _warn_dof(self, dim, c, "var")
+    return self._var(_dims(dim), c, keepdim)
 
 
 @_method
@@ -493,7 +538,9 @@ def std(
 ) -> Tensor:
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    return self._std(_dims(dim), _correction(unbiased, correction), keepdim)
+    c = _correction(unbiased, correction)
+    _warn_dof(self, dim, c, "std")
+    return self._std(_dims(dim), c, keepdim)
 
 
 @_method
@@ -594,3 +641,9 @@ def rsqrt(self: Tensor) -> Tensor:
 @_method
 def reciprocal(self: Tensor) -> Tensor:
     return 1.0 / self if self.dtype.is_floating_point else 1.0 / self.float()
+
+
+@_method
+def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+    # An already-contiguous tensor is returned as itself, as in PyTorch.
+    return self if self.is_contiguous() else self._contiguous()

@@ -9,6 +9,13 @@ struct FASTGRAD_API GradMode {
   static void set_enabled(bool enabled);
 };
 
+// Inference mode (torch.inference_mode): grad mode off, and tensors created meanwhile are
+// "inference tensors" that autograd refuses to save or to see modified outside the mode.
+struct FASTGRAD_API InferenceMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
 // RAII: sets grad mode for a scope and restores the previous value.
 class FASTGRAD_API AutoGradMode {
  public:

@@ -82,6 +82,10 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
   Node& operator=(const Node&) = delete;
 
   virtual std::string name() const = 0;
+  // The name shown to users: name(), unless a composite op renamed its final node after itself
+  // (var is computed with sub/mul/sum/div but reports VarBackward0, as in PyTorch).
+  std::string display_name() const { return display_name_.empty() ? name() : display_name_; }
+  void set_display_name(std::string n) { display_name_ = std::move(n); }
   // grads[i] is the gradient of forward output i (undefined where none flowed); returns one
   // gradient per next edge (undefined where the input needs none).
   virtual TensorList apply(TensorList&& grads) = 0;
@@ -122,6 +126,7 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
   uint64_t sequence_nr_;
   std::vector<std::pair<uint32_t, TensorHook>> pre_hooks_;
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retain_grads_;
+  std::string display_name_;
 };
 
 // Deleter used for every Node: destroys a whole chain iteratively (no stack overflow on

@@ -51,6 +51,9 @@ class FASTGRAD_API TensorImpl {
   // A Python number turned into a 0-dim tensor; it does not take part in type promotion
   // of the other operand's width (x_float32 * 2.5 stays float32).
   bool is_wrapped_number() const { return is_wrapped_number_; }
+  // Created under inference mode (see InferenceMode).
+  bool is_inference() const { return is_inference_; }
+  void set_inference(bool v) { is_inference_ = v; }
   void set_wrapped_number(bool v) { is_wrapped_number_ = v; }
 
   AutogradMeta* autograd_meta() const { return autograd_meta_.get(); }
@@ -74,6 +77,7 @@ class FASTGRAD_API TensorImpl {
   ScalarType dtype_;
   bool is_contiguous_ = true;
   bool is_wrapped_number_ = false;
+  bool is_inference_ = false;
   std::unique_ptr<AutogradMeta> autograd_meta_;
 };
 

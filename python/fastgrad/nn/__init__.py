@@ -1,8 +1,52 @@
-"""fastgrad.nn: modules and losses (the subset this release provides)."""
+"""fastgrad.nn: modules, losses, initialisers and functional ops with torch.nn's API."""
 
 from __future__ import annotations
 
-from . import functional
-from .modules import BCELoss, Module, MSELoss, Parameter, ReLU, Sigmoid, Tanh
+from . import functional, init
+from .modules import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    L1Loss,
+    Linear,
+    LogSoftmax,
+    Module,
+    ModuleList,
+    MSELoss,
+    NLLLoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .parameter import Parameter
 
-__all__ = ["BCELoss", "MSELoss", "Module", "Parameter", "ReLU", "Sigmoid", "Tanh", "functional"]
+__all__ = [
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Identity",
+    "L1Loss",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "functional",
+    "init",
+]

@@ -6,61 +6,34 @@ import warnings
 from typing import Any
 
 from .. import _C
+from .._creation import rand_like
+from ._loss_functions import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
 
 Tensor = _C.Tensor
 
-__all__ = ["binary_cross_entropy", "mse_loss", "relu", "sigmoid", "tanh"]
-
-
-def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    # The legacy size_average/reduce flags map onto reduction, as in PyTorch.
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
-
-
-def binary_cross_entropy(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Mean (or sum/none) of -w (y log x + (1 - y) log(1 - x)); each log is clamped at -100."""
-    reduction = _reduction(size_average, reduce, reduction)
-    if target.shape != input.shape:
-        raise ValueError(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}) is deprecated. Please ensure they have the same size."
-        )
-    if weight is not None and weight.shape != input.shape:
-        weight = weight.expand(*input.shape)
-    return _C._binary_cross_entropy(input, target, weight, reduction)
-
-
-def mse_loss(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    weight: Any = None,
-) -> Tensor:
-    """Mean (or sum/none) of the squared differences."""
-    if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            UserWarning,
-            stacklevel=2,
-        )
-    return _C._mse_loss(input, target, _reduction(size_average, reduce, reduction))
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "embedding",
+    "l1_loss",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -73,3 +46,104 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
     return input.tanh()
+
+
+def _get_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    # The implicit dim of PyTorch's legacy softmax(x) without dim: 0 for 0/1/3-D, else 1.
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(
+    input: Tensor,  # noqa: A002
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+) -> Tensor:
+    if dim is None:
+        dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)  # noqa: A001
+    return input.softmax(dim)
+
+
+def log_softmax(
+    input: Tensor,  # noqa: A002
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: Any = None,
+) -> Tensor:
+    if dim is None:
+        dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)  # noqa: A001
+    return input.log_softmax(dim)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+    """input @ weight.T + bias, weight of shape (out_features, in_features)."""
+    out = input.matmul(weight.t())
+    return out if bias is None else out + bias
+
+
+def dropout(
+    input: Tensor,  # noqa: A002
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+) -> Tensor:
+    """Training: zero each element with probability p and scale the rest by 1/(1-p)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        scale = _C._zeros([], input.dtype, False)
+    else:
+        # The mask is scaled, then multiplied in: one op on the graph, as in ATen's dropout.
+        scale = (rand_like(input) < 1 - p).to(input.dtype) / (1 - p)
+    return input.mul_(scale) if inplace else input * scale
+
+
+def embedding(
+    input: Tensor,  # noqa: A002
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Rows of weight picked by the int64 indices in input: shape input.shape + (dim,).
+
+    The row padding_idx gets no gradient (its value is still returned as stored).
+    """
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(
+            "fastgrad's embedding supports padding_idx only (max_norm, scale_grad_by_freq and "
+            "sparse are not implemented)"
+        )
+    if input.dtype is not _C.int64:
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
+            "embedding)"
+        )
+    if padding_idx is not None:
+        if padding_idx > 0 and padding_idx >= weight.size(0):
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            if padding_idx < -weight.size(0):
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = weight.size(0) + padding_idx
+    rows = weight.index_select(0, input.reshape(-1))
+    if padding_idx is not None:
+        # Same values, but the padding rows come from a detached copy: no gradient flows there.
+        pad = (input.reshape(-1) == padding_idx).unsqueeze(1)
+        rows = rows.detach().where(pad, rows)
+    return rows.reshape(*input.shape, weight.shape[1])
