@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "fastgrad/errors.h"
+#include "kernels/gemm_packed.h"
 #include "kernels/parallel.h"
 
 namespace fastgrad::kernels {
@@ -68,6 +69,13 @@ void gemm_impl(int64_t M, int64_t N, int64_t K, const T* a, int64_t sa0, int64_t
 
 void gemm(ScalarType type, int64_t M, int64_t N, int64_t K, const void* a, int64_t sa0, int64_t sa1,
           const void* b, int64_t sb0, int64_t sb1, void* c, int64_t ldc) {
+  // Floating types go through the packed kernel; int64 (rare) keeps the simple blocked loop.
+  if (type == ScalarType::Float32)
+    return gemm_packed_f32(M, N, K, static_cast<const float*>(a), sa0, sa1,
+                           static_cast<const float*>(b), sb0, sb1, static_cast<float*>(c), ldc);
+  if (type == ScalarType::Float64)
+    return gemm_packed_f64(M, N, K, static_cast<const double*>(a), sa0, sa1,
+                           static_cast<const double*>(b), sb0, sb1, static_cast<double*>(c), ldc);
   FG_DISPATCH_NUMERIC(type, "matmul", [&] {
     gemm_impl(M, N, K, static_cast<const scalar_t*>(a), sa0, sa1, static_cast<const scalar_t*>(b),
               sb0, sb1, static_cast<scalar_t*>(c), ldc);
