@@ -39,4 +39,7 @@ class FASTGRAD_API Storage {
   std::atomic<uint32_t> version_{0};
 };
 
+// Frees the buffers the allocator keeps for reuse (large buffers are cached after free).
+FASTGRAD_API void empty_buffer_cache();
+
 }  // namespace fastgrad
