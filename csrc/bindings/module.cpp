@@ -59,10 +59,7 @@ PYBIND11_MODULE(_C, m) {
   init_autograd(m);
   init_functions(m);
 
-  m.attr("_has_openmp") =
-#ifdef FASTGRAD_USE_OPENMP
-      true;
-#else
-      false;
-#endif
+  m.attr("_has_openmp") = openmp_enabled();
+  m.def("get_num_threads", &get_num_threads);
+  m.def("set_num_threads", &set_num_threads);
 }

@@ -21,7 +21,17 @@ from . import (  # noqa: E402
     nn,
     optim,
 )
-from ._C import Tensor, bool, dtype, float32, float64, int64, is_grad_enabled  # noqa: E402  # noqa: E402
+from ._C import (
+    Tensor,
+    bool,
+    dtype,
+    float32,
+    float64,
+    get_num_threads,
+    int64,
+    is_grad_enabled,
+    set_num_threads,
+)  # noqa: E402  # noqa: E402
 from ._creation import (  # noqa: E402
     arange,
     empty,
@@ -150,6 +160,8 @@ def get_default_dtype() -> dtype:
 
 
 __all__ = [
+    "get_num_threads",
+    "set_num_threads",
     "load",
     "optim",
     "save",

@@ -2,6 +2,7 @@
 // fastgrad: tensors with reverse-mode automatic differentiation, on the CPU.
 // Include this one header; see tensor.h for Tensor and node.h for how the graph works.
 #include "fastgrad/autograd.h"
+#include "fastgrad/config.h"
 #include "fastgrad/dtype.h"
 #include "fastgrad/errors.h"
 #include "fastgrad/grad_mode.h"
