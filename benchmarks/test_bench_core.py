@@ -81,3 +81,9 @@ def test_sum_1024x1024(benchmark: Any, backend: str, workload: str) -> None:
 def test_matmul(benchmark: Any, backend: str, workload: str) -> None:
     """(8) float32 matmul, 256x256 and 512x512."""
     _run(benchmark, workload, backend)
+
+
+@_backends("mlp_step_64x784_256_10")
+def test_mlp_step(benchmark: Any, backend: str) -> None:
+    """(9) one SGD step of a 64x784-256-10 MLP with sigmoid + BCE."""
+    _run(benchmark, "mlp_step_64x784_256_10", backend)

@@ -229,6 +229,57 @@ def _matmul_numpy(n: int) -> Builder:
     return build
 
 
+def _mlp_step_tensor(batch: int, hidden: int) -> Builder:
+    """One SGD step of a 784-hidden-10 MLP with sigmoid + BCE (issue 4's MLP workload)."""
+
+    def build(lib: Any) -> Thunk:
+        rng = _rng()
+        x = _from(lib, rng.standard_normal((batch, 784), dtype=np.float32))
+        y = _from(lib, (rng.random((batch, 10)) > 0.5).astype(np.float32))
+        w1 = _from(lib, rng.standard_normal((784, hidden), dtype=np.float32) * 0.03)
+        w2 = _from(lib, rng.standard_normal((hidden, 10), dtype=np.float32) * 0.06)
+        for w in (w1, w2):
+            w.requires_grad_()
+        loss_fn = lib.nn.BCELoss()
+
+        def step() -> None:
+            h = lib.sigmoid(x @ w1)
+            loss = loss_fn(lib.sigmoid(h @ w2), y)
+            loss.backward()
+            with lib.no_grad():
+                for w in (w1, w2):
+                    w -= 0.1 * w.grad
+                    w.grad = None
+
+        return step
+
+    return build
+
+
+def _mlp_step_numpy(batch: int, hidden: int) -> Builder:
+    def build(np_: Any) -> Thunk:
+        rng = _rng()
+        x = rng.standard_normal((batch, 784), dtype=np.float32)
+        y = (rng.random((batch, 10)) > 0.5).astype(np.float32)
+        w1 = rng.standard_normal((784, hidden), dtype=np.float32) * np.float32(0.03)
+        w2 = rng.standard_normal((hidden, 10), dtype=np.float32) * np.float32(0.06)
+
+        def step() -> None:
+            h = 1 / (1 + np.exp(-(x @ w1)))
+            p = 1 / (1 + np.exp(-(h @ w2)))
+            # d(mean BCE)/dz2 = (p - y) / numel for sigmoid outputs
+            dz2 = (p - y) / np.float32(p.size)
+            dw2 = h.T @ dz2
+            dz1 = (dz2 @ w2.T) * h * (1 - h)
+            dw1 = x.T @ dz1
+            w1[...] -= np.float32(0.1) * dw1
+            w2[...] -= np.float32(0.1) * dw2
+
+        return step
+
+    return build
+
+
 # --- registry --------------------------------------------------------------------------------
 
 
@@ -283,5 +334,11 @@ WORKLOADS: dict[str, Workload] = {
         ),
         Workload("matmul_256", "a @ b, 256x256 float32", _matmul_tensor(256), _matmul_numpy(256)),
         Workload("matmul_512", "a @ b, 512x512 float32", _matmul_tensor(512), _matmul_numpy(512)),
+        Workload(
+            "mlp_step_64x784_256_10",
+            "MLP 64x784-256-10, sigmoid + BCE, forward + backward + SGD",
+            _mlp_step_tensor(64, 256),
+            _mlp_step_numpy(64, 256),
+        ),
     ]
 }

