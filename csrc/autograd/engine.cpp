@@ -17,12 +17,19 @@ struct NodeOrder {
   bool operator()(Node* a, Node* b) const { return a->sequence_nr() < b->sequence_nr(); }
 };
 
+// Per-node state of one backward call, in one map so a node costs one allocation.
+struct NodeState {
+  int dependencies = 0;  // edges from reachable nodes not yet processed
+  TensorList buffer;     // summed incoming gradients per input slot
+  bool visited = false;
+  bool queued = false;
+};
+
 // Everything one backward call tracks.
 struct GraphTask {
   bool keep_graph = false;
   bool create_graph = false;
-  std::unordered_map<Node*, int> dependencies;
-  std::unordered_map<Node*, TensorList> buffers;  // summed incoming gradients per input slot
+  std::unordered_map<Node*, NodeState> nodes;
   // autograd::grad: gradients to capture at (node, slot), and which nodes must run.
   bool capture_mode = false;
   std::unordered_map<Node*, std::vector<std::pair<uint32_t, size_t>>> captures;
@@ -30,6 +37,12 @@ struct GraphTask {
   TensorList captured;
   // Keeps every reachable node alive while it is pending.
   std::vector<std::shared_ptr<Node>> keep_alive;
+
+  TensorList& buffer_of(Node* n) {
+    TensorList& b = nodes[n].buffer;
+    if (b.empty()) b.resize(n->input_metadata().size());
+    return b;
+  }
 };
 
 std::string sizes_for_message(const Shape& s) {
@@ -47,9 +60,10 @@ void accumulate(TensorList& buffer, uint32_t slot, Tensor grad) {
 Tensor validate_output(const Node& producer, size_t index, Tensor grad, const InputMetadata& meta) {
   if (grad.sizes() != meta.shape) {
     if (!is_expandable_to(meta.shape, grad.sizes()))
-      throw Error(detail::cat(
-          "Function ", producer.display_name(), " returned an invalid gradient at index ", index, " - got ",
-          shape_str(grad.sizes()), " but expected shape compatible with ", shape_str(meta.shape)));
+      throw Error(detail::cat("Function ", producer.display_name(),
+                              " returned an invalid gradient at index ", index, " - got ",
+                              shape_str(grad.sizes()), " but expected shape compatible with ",
+                              shape_str(meta.shape)));
     grad = sum_to(grad, meta.shape);
   }
   if (grad.dtype() != meta.dtype) grad = to_dtype(grad, meta.dtype);
@@ -59,17 +73,23 @@ Tensor validate_output(const Node& producer, size_t index, Tensor grad, const In
 // Counts, for every node reachable from the roots, the edges that lead into it.
 void compute_dependencies(GraphTask& task, const std::vector<Node*>& roots) {
   std::vector<Node*> stack;
-  std::unordered_set<Node*> seen;
-  for (Node* r : roots)
-    if (seen.insert(r).second) stack.push_back(r);
+  for (Node* r : roots) {
+    NodeState& st = task.nodes[r];
+    if (!st.visited) {
+      st.visited = true;
+      stack.push_back(r);
+    }
+  }
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
     for (const Edge& e : n->next_edges()) {
       if (!e.is_valid()) continue;
       Node* next = e.function.get();
-      ++task.dependencies[next];
-      if (seen.insert(next).second) {
+      NodeState& st = task.nodes[next];
+      ++st.dependencies;
+      if (!st.visited) {
+        st.visited = true;
         task.keep_alive.push_back(e.function);
         stack.push_back(next);
       }
@@ -107,30 +127,30 @@ void compute_needed(GraphTask& task, const std::vector<Node*>& roots) {
 
 void execute(GraphTask& task, const TensorList& roots, const TensorList& root_grads) {
   std::vector<Node*> root_nodes;
-  std::unordered_map<Node*, TensorList> root_buffers;
   for (size_t i = 0; i < roots.size(); ++i) {
     Edge e = gradient_edge(roots[i]);
     Node* n = e.function.get();
     task.keep_alive.push_back(e.function);
-    auto& buf = task.buffers[n];
-    if (buf.empty()) buf.resize(n->input_metadata().size());
-    accumulate(buf, e.input_nr, root_grads[i]);
+    accumulate(task.buffer_of(n), e.input_nr, root_grads[i]);
     root_nodes.push_back(n);
   }
   compute_dependencies(task, root_nodes);
   if (task.capture_mode) compute_needed(task, root_nodes);
 
   std::priority_queue<Node*, std::vector<Node*>, NodeOrder> ready;
-  std::unordered_set<Node*> queued;
-  for (Node* n : root_nodes)
-    if (task.dependencies[n] == 0 && queued.insert(n).second) ready.push(n);
+  for (Node* n : root_nodes) {
+    NodeState& st = task.nodes[n];
+    if (st.dependencies == 0 && !st.queued) {
+      st.queued = true;
+      ready.push(n);
+    }
+  }
 
   AutoGradMode grad_mode(task.create_graph);
   while (!ready.empty()) {
     Node* node = ready.top();
     ready.pop();
-    TensorList inputs = std::move(task.buffers[node]);
-    task.buffers.erase(node);
+    TensorList inputs = std::move(task.nodes[node].buffer);
     inputs.resize(node->input_metadata().size());
     if (node->has_pre_hooks()) node->run_pre_hooks(inputs);
 
@@ -172,11 +192,13 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
       if (any_defined && i < outputs.size() && outputs[i].defined()) {
         Tensor g =
             validate_output(*node, i, std::move(outputs[i]), next->input_metadata()[e.input_nr]);
-        auto& buf = task.buffers[next];
-        if (buf.empty()) buf.resize(next->input_metadata().size());
-        accumulate(buf, e.input_nr, std::move(g));
+        accumulate(task.buffer_of(next), e.input_nr, std::move(g));
       }
-      if (--task.dependencies[next] == 0 && queued.insert(next).second) ready.push(next);
+      NodeState& st = task.nodes[next];
+      if (--st.dependencies == 0 && !st.queued) {
+        st.queued = true;
+        ready.push(next);
+      }
     }
   }
 }

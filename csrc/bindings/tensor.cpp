@@ -224,7 +224,13 @@ void init_tensor(py::module_& m) {
       .def("__truediv__", binary_dunder([](const Tensor& a, const Tensor& b) { return div(a, b); }))
       .def("__rtruediv__",
            reflected_dunder([](const Tensor& a, const Tensor& b) { return div(a, b); }))
-      .def("__pow__", binary_dunder([](const Tensor& a, const Tensor& b) { return pow(a, b); }))
+      .def("__pow__",
+           [](const Tensor& self, py::handle other) -> py::object {
+             // x ** 2: the exponent stays a number (no wrapped tensor to build and unwrap).
+             if (auto s = as_scalar(other)) return py::cast(pow(self, *s));
+             if (py::isinstance<Tensor>(other)) return py::cast(pow(self, other.cast<Tensor>()));
+             return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+           })
       .def("__rpow__",
            [](const Tensor& self, py::handle other) -> py::object {
              if (auto s = as_scalar(other)) return py::cast(pow(*s, self));
@@ -357,20 +363,26 @@ void init_tensor(py::module_& m) {
       .def("_view", [](const Tensor& t, const Shape& s) { return view(t, s); })
       .def("_expand", [](const Tensor& t, const Shape& s) { return expand(t, s); })
       .def("_permute", [](const Tensor& t, const std::vector<int64_t>& d) { return permute(t, d); })
-      .def("transpose", [](const Tensor& t, int64_t a, int64_t b) { return transpose(t, a, b); },
-           py::arg("dim0"), py::arg("dim1"))
+      .def(
+          "transpose", [](const Tensor& t, int64_t a, int64_t b) { return transpose(t, a, b); },
+          py::arg("dim0"), py::arg("dim1"))
       .def("t", [](const Tensor& t) { return fastgrad::t(t); })
       .def("_squeeze", [](const Tensor& t, int64_t d) { return squeeze(t, d); })
-      .def("unsqueeze", [](const Tensor& t, int64_t d) { return unsqueeze(t, d); }, py::arg("dim"))
-      .def("select",
-           [](const Tensor& t, int64_t dim, int64_t index) { return select(t, dim, index); },
-           py::arg("dim"), py::arg("index"))
+      .def(
+          "unsqueeze", [](const Tensor& t, int64_t d) { return unsqueeze(t, d); }, py::arg("dim"))
+      .def(
+          "select",
+          [](const Tensor& t, int64_t dim, int64_t index) { return select(t, dim, index); },
+          py::arg("dim"), py::arg("index"))
       .def("_slice",
            [](const Tensor& t, int64_t dim, std::optional<int64_t> start,
               std::optional<int64_t> end, int64_t step) { return slice(t, dim, start, end, step); })
-      .def("narrow", [](const Tensor& t, int64_t dim, int64_t start,
-                        int64_t length) { return narrow(t, dim, start, length); },
-           py::arg("dim"), py::arg("start"), py::arg("length"))
+      .def(
+          "narrow",
+          [](const Tensor& t, int64_t dim, int64_t start, int64_t length) {
+            return narrow(t, dim, start, length);
+          },
+          py::arg("dim"), py::arg("start"), py::arg("length"))
       .def("_flip", [](const Tensor& t, const std::vector<int64_t>& dims) { return flip(t, dims); })
       .def("_index",
            [](const Tensor& t, const std::vector<std::optional<Tensor>>& ix) {
@@ -388,22 +400,29 @@ void init_tensor(py::module_& m) {
              index_put_(t, v, vals, accumulate);
              return self;
            })
-      .def("index_select", [](const Tensor& t, int64_t dim,
-                              const Tensor& index) { return index_select(t, dim, index); },
-           py::arg("dim"), py::arg("index"))
-      .def("gather",
-           [](const Tensor& t, int64_t dim, const Tensor& index) { return gather(t, dim, index); },
-           py::arg("dim"), py::arg("index"))
-      .def("masked_fill",
-           [](const Tensor& t, const Tensor& mask, py::handle value) {
-             return masked_fill(t, mask, operand_or_throw(value, "masked_fill"));
-           }, py::arg("mask"), py::arg("value"))
-      .def("masked_fill_",
-           [](py::object self, const Tensor& mask, py::handle value) {
-             masked_fill_(self.cast<const Tensor&>(), mask,
-                          operand_or_throw(value, "masked_fill_"));
-             return self;
-           }, py::arg("mask"), py::arg("value"))
+      .def(
+          "index_select",
+          [](const Tensor& t, int64_t dim, const Tensor& index) {
+            return index_select(t, dim, index);
+          },
+          py::arg("dim"), py::arg("index"))
+      .def(
+          "gather",
+          [](const Tensor& t, int64_t dim, const Tensor& index) { return gather(t, dim, index); },
+          py::arg("dim"), py::arg("index"))
+      .def(
+          "masked_fill",
+          [](const Tensor& t, const Tensor& mask, py::handle value) {
+            return masked_fill(t, mask, operand_or_throw(value, "masked_fill"));
+          },
+          py::arg("mask"), py::arg("value"))
+      .def(
+          "masked_fill_",
+          [](py::object self, const Tensor& mask, py::handle value) {
+            masked_fill_(self.cast<const Tensor&>(), mask, operand_or_throw(value, "masked_fill_"));
+            return self;
+          },
+          py::arg("mask"), py::arg("value"))
       .def("_prod", [](const Tensor& t, std::optional<int64_t> dim,
                        bool keepdim) { return dim ? prod(t, *dim, keepdim) : prod(t); })
       .def("_var",
@@ -418,13 +437,15 @@ void init_tensor(py::module_& m) {
            })
       .def(
           "argmax",
-          [](const Tensor& t, std::optional<int64_t> dim,
-             bool keepdim) { return argmax(t, dim, keepdim); },
+          [](const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
+            return argmax(t, dim, keepdim);
+          },
           py::arg("dim") = py::none(), py::arg("keepdim") = false)
       .def(
           "argmin",
-          [](const Tensor& t, std::optional<int64_t> dim,
-             bool keepdim) { return argmin(t, dim, keepdim); },
+          [](const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
+            return argmin(t, dim, keepdim);
+          },
           py::arg("dim") = py::none(), py::arg("keepdim") = false)
       .def("_cumsum", [](const Tensor& t, int64_t dim) { return cumsum(t, dim); })
       .def("_logsumexp", [](const Tensor& t, const std::vector<int64_t>& dims,
@@ -435,9 +456,10 @@ void init_tensor(py::module_& m) {
            [](const Tensor& t, double p, std::optional<std::vector<int64_t>> dims, bool keepdim) {
              return norm(t, p, dims.value_or(std::vector<int64_t>{}), keepdim);
            })
-      .def("_set_grad_fn_name", [](const Tensor& t, const std::string& name) {
-        if (auto fn = t.grad_fn()) fn->set_display_name(name);
-      })
+      .def("_set_grad_fn_name",
+           [](const Tensor& t, const std::string& name) {
+             if (auto fn = t.grad_fn()) fn->set_display_name(name);
+           })
       .def("is_inference", [](const Tensor& t) { return t.impl()->is_inference(); })
       .def("_contiguous", &Tensor::contiguous)
       .def("clone", &Tensor::clone);

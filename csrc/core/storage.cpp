@@ -70,6 +70,13 @@ size_t rounded_size(size_t nbytes) {
 void empty_buffer_cache() { cache().clear(); }
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes, bool zero) {
+  if (nbytes <= sizeof(Storage::inline_)) {
+    // One allocation for object, control block and data (0-dim tensors, Python numbers).
+    auto s = std::make_shared<Storage>(Private{}, nullptr, nbytes, false, nullptr);
+    s->data_ = s->inline_;
+    if (zero) std::memset(s->inline_, 0, sizeof(s->inline_));
+    return s;
+  }
   void* p = nullptr;
   if (nbytes > 0) {
     const size_t rounded = rounded_size(nbytes);
@@ -84,16 +91,16 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, bool zero) {
                               nbytes, " bytes."));
     if (zero) std::memset(p, 0, nbytes);
   }
-  return std::shared_ptr<Storage>(new Storage(p, nbytes, true, nullptr));
+  return std::make_shared<Storage>(Private{}, p, nbytes, true, nullptr);
 }
 
 std::shared_ptr<Storage> Storage::from_external(void* data, size_t nbytes,
                                                 std::shared_ptr<void> owner) {
-  return std::shared_ptr<Storage>(new Storage(data, nbytes, false, std::move(owner)));
+  return std::make_shared<Storage>(Private{}, data, nbytes, false, std::move(owner));
 }
 
 std::shared_ptr<Storage> Storage::alias_of(const std::shared_ptr<Storage>& other) {
-  return std::shared_ptr<Storage>(new Storage(other->data_, other->nbytes_, false, other));
+  return std::make_shared<Storage>(Private{}, other->data_, other->nbytes_, false, other);
 }
 
 Storage::~Storage() {

@@ -54,6 +54,28 @@ void binary_kernel(const Geometry& g, R* out, const T* a, const T* b, const Op& 
   });
 }
 
+// The common case without any geometry: contiguous operands that are each a full array or a
+// single value (a 0-dim tensor or a Python number). Saves building a Geometry per op, which
+// matters for small tensors.
+template <typename R, typename T, typename Op>
+void binary_kernel_flat(int64_t n, R* out, const T* a, bool a_one, const T* b, bool b_one,
+                        const Op& op) {
+  parallel_for(0, n, kGrainSize, [&](int64_t i0, int64_t i1) {
+    if (!a_one && !b_one) {
+      for (int64_t i = i0; i < i1; ++i) out[i] = op(a[i], b[i]);
+    } else if (!a_one) {
+      const T bv = *b;
+      for (int64_t i = i0; i < i1; ++i) out[i] = op(a[i], bv);
+    } else if (!b_one) {
+      const T av = *a;
+      for (int64_t i = i0; i < i1; ++i) out[i] = op(av, b[i]);
+    } else {
+      const R v = op(*a, *b);
+      for (int64_t i = i0; i < i1; ++i) out[i] = v;
+    }
+  });
+}
+
 // out[i] = cond[i] ? a[i] : b[i] (torch.where).
 template <typename T>
 void where_kernel(const Geometry& g, T* out, const bool* cond, const T* a, const T* b) {

@@ -11,7 +11,7 @@ namespace fastgrad::detail {
 template <bool BoolOut, bool AllowBool = true, typename F>
 Tensor binary_map(const Tensor& a, const Tensor& b, ScalarType compute, const char* name,
                   const F& f, Tensor out = Tensor()) {
-  Shape shape = broadcast_shapes(a.sizes(), b.sizes(), name);
+  Shape shape = a.sizes() == b.sizes() ? a.sizes() : broadcast_shapes(a.sizes(), b.sizes(), name);
   Tensor ca = a, cb = b;
   if (a.dtype() != compute || b.dtype() != compute) {
     NoGradGuard no_grad;
@@ -19,12 +19,23 @@ Tensor binary_map(const Tensor& a, const Tensor& b, ScalarType compute, const ch
     cb = maybe_cast(b, compute);
   }
   if (!out.defined()) out = make_empty(shape, BoolOut ? ScalarType::Bool : compute);
-  kernels::Geometry g = elementwise_geometry(out, {&ca, &cb});
+  // Fast path: every operand contiguous and either full-size or a single element.
+  const int64_t n = out.numel();
+  auto flat = [&](const Tensor& t) {
+    return t.is_contiguous() && (t.numel() == 1 || t.sizes() == out.sizes());
+  };
+  const bool simple = out.is_contiguous() && flat(ca) && flat(cb);
   auto run = [&](auto tag) {
     using T = decltype(tag);
     using R = std::conditional_t<BoolOut, bool, T>;
-    kernels::binary_kernel(g, out.data<R>(), ca.data<T>(), cb.data<T>(),
-                           [&](T x, T y) { return static_cast<R>(f(x, y)); });
+    auto op = [&](T x, T y) { return static_cast<R>(f(x, y)); };
+    if (simple) {
+      kernels::binary_kernel_flat(n, out.data<R>(), ca.data<T>(), ca.numel() == 1 && n != 1,
+                                  cb.data<T>(), cb.numel() == 1 && n != 1, op);
+    } else {
+      kernels::binary_kernel(elementwise_geometry(out, {&ca, &cb}), out.data<R>(), ca.data<T>(),
+                             cb.data<T>(), op);
+    }
   };
   switch (compute) {
     case ScalarType::Bool:

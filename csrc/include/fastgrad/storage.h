@@ -20,6 +20,10 @@ class FASTGRAD_API Storage {
   // Same bytes, fresh version counter (what `.data` gives in PyTorch).
   static std::shared_ptr<Storage> alias_of(const std::shared_ptr<Storage>& other);
 
+  // Use the factories above; public only so that make_shared can build it in one allocation.
+  struct Private {};
+  Storage(Private, void* data, size_t nbytes, bool owns, std::shared_ptr<void> owner)
+      : Storage(data, nbytes, owns, std::move(owner)) {}
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
   ~Storage();
@@ -37,6 +41,8 @@ class FASTGRAD_API Storage {
   bool owns_;
   std::shared_ptr<void> owner_;
   std::atomic<uint32_t> version_{0};
+  // Scalars and other tiny tensors keep their bytes here: no separate allocation.
+  alignas(16) unsigned char inline_[16];
 };
 
 // Frees the buffers the allocator keeps for reuse (large buffers are cached after free).
