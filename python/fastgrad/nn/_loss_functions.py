@@ -48,13 +48,15 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean (or sum/none) of -w (y log x + (1 - y) log(1 - x)); each log is clamped at -100."""
-    reduction = _reduction.resolve(size_average, reduce, reduction)
-    if target.shape != input.shape:
+    if size_average is not None or reduce is not None:
+        reduction = _reduction.resolve(size_average, reduce, reduction)
+    # _sizes() is a plain tuple: cheaper than building two Size objects on this hot path.
+    if target._sizes() != input._sizes():
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
-    if weight is not None and weight.shape != input.shape:
+    if weight is not None and weight._sizes() != input._sizes():
         weight = weight.expand(*input.shape)
     return _C._binary_cross_entropy(input, target, weight, reduction)
 
