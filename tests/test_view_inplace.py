@@ -67,3 +67,19 @@ def test_write_through_view_bumps_base_version():
     assert y._version == v0 + 1
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_double_backward_through_slice_is_recorded():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (g,) = torch.autograd.grad((x[1:] ** 3).sum(), x, create_graph=True)
+    assert g.tolist() == [0.0, 12.0, 27.0]
+    (g2,) = torch.autograd.grad(g.sum(), x)
+    assert g2.tolist() == [0.0, 12.0, 18.0]
+
+
+def test_double_backward_through_view_write_raises_instead_of_guessing():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    y[0] = 5.0
+    with pytest.raises(RuntimeError, match="double backward through CopySlices"):
+        torch.autograd.grad((y**2).sum(), x, create_graph=True)

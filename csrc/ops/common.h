@@ -67,6 +67,14 @@ inline Tensor rename_grad_fn(Tensor t, const char* name) {
   return t;
 }
 
+// Backward formulas that run raw kernels are first order only: refuse, rather than silently
+// treat as constant, a gradient that is itself being differentiated (create_graph).
+inline void require_first_order(const Node& node, const Tensor& grad) {
+  if (GradMode::is_enabled() && grad.requires_grad())
+    throw Error(
+        detail::cat("double backward through ", node.display_name(), " is not supported yet"));
+}
+
 // Refuses an in-place write where autograd cannot follow it.
 void check_inplace(const Tensor& self, const char* op);
 // After an in-place write: bump the version and, if it is to be differentiated, make `node`

@@ -64,8 +64,11 @@ struct AdvancedIndex {
     for (const Tensor& r : raw) {
       if (!is_expandable_to(r.sizes(), broadcast_shapes_or_empty(shape, r.sizes()))) {
         std::string shapes;
-        for (size_t i = 0; i < raw.size(); ++i) shapes += (i ? ", " : "") + shape_str(raw[i].sizes());
-        throw IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes " + shapes);
+        for (size_t i = 0; i < raw.size(); ++i)
+          shapes += (i ? ", " : "") + shape_str(raw[i].sizes());
+        throw IndexError(
+            "shape mismatch: indexing tensors could not be broadcast together with shapes " +
+            shapes);
       }
       shape = broadcast_shapes(shape, r.sizes(), "index");
     }
@@ -273,6 +276,7 @@ struct GatherBackward0 final : Node {
   int64_t dim = 0;
   std::string name() const override { return "GatherBackward0"; }
   TensorList apply(TensorList&& g) override {
+    detail::require_first_order(*this, g[0]);
     Tensor index = saved(0);
     Tensor out = zeros(in_shape, g[0].dtype());
     Tensor src = contiguous(g[0]);

@@ -54,7 +54,8 @@ struct CopySlices final : Node {
   Geometry base, view;
   std::string name() const override { return "CopySlices"; }
   TensorList apply(TensorList&& g) override {
-    NoGradGuard no_grad;  // first-order only
+    detail::require_first_order(*this, g[0]);
+    NoGradGuard no_grad;
     auto [whole, region] = base_shaped_buffer(base, view, g[0].dtype());
     whole.copy_(g[0]);
     Tensor g_new = clone(region);
@@ -68,6 +69,7 @@ struct AsStridedBackward0 final : Node {
   Geometry base, view;
   std::string name() const override { return "AsStridedBackward0"; }
   TensorList apply(TensorList&& g) override {
+    detail::require_first_order(*this, g[0]);
     NoGradGuard no_grad;
     auto [whole, region] = base_shaped_buffer(base, view, g[0].dtype());
     region.copy_(g[0]);

@@ -14,12 +14,9 @@ struct SliceBackward0 final : Node {
   int64_t dim = 0, start = 0, end = 0, step = 1;
   std::string name() const override { return "SliceBackward0"; }
   TensorList apply(TensorList&& g) override {
+    // Under create_graph the copy through the view is recorded (CopySlices on `out`).
     Tensor out = zeros(in_shape, g[0].dtype());
-    {
-      NoGradGuard no_grad;
-      slice(out, dim, start, end, step).copy_(g[0]);
-    }
-    // With create_graph the copy above is not recorded; first-order gradients are exact.
+    slice(out, dim, start, end, step).copy_(g[0]);
     return {out};
   }
 };

@@ -44,6 +44,7 @@ struct ProdBackward final : Node {
   bool keepdim = false;
   std::string name() const override { return dim < 0 ? "ProdBackward0" : "ProdBackward1"; }
   TensorList apply(TensorList&& g) override {
+    detail::require_first_order(*this, g[0]);
     Tensor self = saved(0);
     Tensor others;
     {

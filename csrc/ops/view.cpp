@@ -110,7 +110,8 @@ Tensor view(const Tensor& t, const Shape& shape) {
   Tensor out = make_view(t, s, *strides, t.storage_offset());
   auto node = make_node<ViewBackward0>();
   node->in_shape = t.sizes();
-  return autograd::compute_requires_grad({&t}) ? record_view(out, t, node) : detail::track_view(out, t);
+  return autograd::compute_requires_grad({&t}) ? record_view(out, t, node)
+                                               : detail::track_view(out, t);
 }
 
 Tensor reshape(const Tensor& t, const Shape& shape) {
