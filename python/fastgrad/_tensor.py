@@ -438,14 +438,14 @@ def flip(self: Tensor, *dims: Any) -> Tensor:
 def chunk(self: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    size = self.shape[dim]
+    size = self.size(dim)
     step = -(-size // chunks) if size else 1
     return _m_split(self, step, dim)
 
 
 @_method
 def _m_split(self: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    size = self.shape[dim]
+    size = self.size(dim)
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and size:
@@ -477,7 +477,7 @@ def _named(parts: tuple[Tensor, ...], name: str) -> tuple[Tensor, ...]:
 
 @_method
 def unbind(self: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    return tuple(self.select(dim, i) for i in range(self.shape[dim]))
+    return tuple(self.select(dim, i) for i in range(self.size(dim)))
 
 
 @_method
