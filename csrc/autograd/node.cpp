@@ -98,10 +98,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
     // aliases another tensor (AddBackward hands the same gradient to both inputs).
     bool unique = g.impl_ptr().use_count() == 1 && g.impl()->storage().use_count() == 1 &&
                   g.is_contiguous() && !g.requires_grad();
-    if (GradMode::is_enabled())
-      meta.grad = unique ? g : clone(g);
-    else
-      meta.grad = unique ? g : clone(g);
+    meta.grad = unique ? g : clone(g);
   } else if (!GradMode::is_enabled()) {
     meta.grad.add_(g);
   } else {

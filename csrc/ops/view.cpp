@@ -108,10 +108,10 @@ Tensor view(const Tensor& t, const Shape& shape) {
         "view size is not compatible with input tensor's size and stride (at least one dimension "
         "spans across two contiguous subspaces). Use .reshape(...) instead.");
   Tensor out = make_view(t, s, *strides, t.storage_offset());
+  if (!autograd::compute_requires_grad({&t})) return detail::track_view(out, t);
   auto node = make_node<ViewBackward0>();
   node->in_shape = t.sizes();
-  return autograd::compute_requires_grad({&t}) ? record_view(out, t, node)
-                                               : detail::track_view(out, t);
+  return record_view(out, t, node);
 }
 
 Tensor reshape(const Tensor& t, const Shape& shape) {
