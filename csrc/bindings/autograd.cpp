@@ -115,13 +115,13 @@ void init_autograd(py::module_& m) {
                                }
                                return out;
                              })
-      .def_property_readonly(
-          "variable",
-          [](const Node& n) -> py::object {
-            if (auto* acc = dynamic_cast<const autograd::AccumulateGrad*>(&n))
-              return py::cast(acc->variable());
-            throw py::attribute_error("'" + n.display_name() + "' object has no attribute 'variable'");
-          })
+      .def_property_readonly("variable",
+                             [](const Node& n) -> py::object {
+                               if (auto* acc = dynamic_cast<const autograd::AccumulateGrad*>(&n))
+                                 return py::cast(acc->variable());
+                               throw py::attribute_error("'" + n.display_name() +
+                                                         "' object has no attribute 'variable'");
+                             })
       .def("__repr__",
            [](py::handle self) {
              return "<" + self.cast<const Node&>().display_name() + " object at " +

@@ -460,6 +460,30 @@ void init_tensor(py::module_& m) {
            [](const Tensor& t, const std::string& name) {
              if (auto fn = t.grad_fn()) fn->set_display_name(name);
            })
+      .def("log1p", [](const Tensor& t) { return log1p(t); })
+      .def("expm1", [](const Tensor& t) { return expm1(t); })
+      .def("__and__",
+           binary_dunder([](const Tensor& a, const Tensor& b) { return bitwise_and(a, b); }))
+      .def("__rand__",
+           reflected_dunder([](const Tensor& a, const Tensor& b) { return bitwise_and(a, b); }))
+      .def("__or__",
+           binary_dunder([](const Tensor& a, const Tensor& b) { return bitwise_or(a, b); }))
+      .def("__ror__",
+           reflected_dunder([](const Tensor& a, const Tensor& b) { return bitwise_or(a, b); }))
+      .def("__xor__",
+           binary_dunder([](const Tensor& a, const Tensor& b) { return bitwise_xor(a, b); }))
+      .def("__rxor__",
+           reflected_dunder([](const Tensor& a, const Tensor& b) { return bitwise_xor(a, b); }))
+      .def("__invert__", [](const Tensor& t) { return bitwise_not(t); })
+      .def("logical_not", [](const Tensor& t) { return eq(t, wrapped_scalar(0)); })
+      .def("logical_and",
+           [](const Tensor& a, const Tensor& b) {
+             return bitwise_and(ne(a, wrapped_scalar(0)), ne(b, wrapped_scalar(0)));
+           })
+      .def("logical_or",
+           [](const Tensor& a, const Tensor& b) {
+             return bitwise_or(ne(a, wrapped_scalar(0)), ne(b, wrapped_scalar(0)));
+           })
       .def("is_inference", [](const Tensor& t) { return t.impl()->is_inference(); })
       .def("_contiguous", &Tensor::contiguous)
       .def("clone", &Tensor::clone);

@@ -251,4 +251,39 @@ FG_COMPARE(eq, ==)
 FG_COMPARE(ne, !=)
 #undef FG_COMPARE
 
+// ---- bitwise ops on bool and int64 (logical for bool), never differentiable
+
+namespace {
+template <typename F>
+Tensor bitwise(const Tensor& a, const Tensor& b, const char* name, const F& f) {
+  ScalarType dt = result_type(a, b);
+  if (is_floating(dt))
+    throw Error(detail::cat("\"", name, "_cpu\" not implemented for '", scalar_type_name(dt), "'"));
+  return detail::binary_map<false>(a, b, dt, name, [&](auto x, auto y) {
+    using T = decltype(x);
+    if constexpr (std::is_floating_point_v<T>)
+      return x;  // unreachable: refused above
+    else
+      return static_cast<T>(f(x, y));
+  });
+}
+}  // namespace
+
+Tensor bitwise_and(const Tensor& a, const Tensor& b) {
+  return bitwise(a, b, "bitwise_and", [](auto x, auto y) { return x & y; });
+}
+Tensor bitwise_or(const Tensor& a, const Tensor& b) {
+  return bitwise(a, b, "bitwise_or", [](auto x, auto y) { return x | y; });
+}
+Tensor bitwise_xor(const Tensor& a, const Tensor& b) {
+  return bitwise(a, b, "bitwise_xor", [](auto x, auto y) { return x ^ y; });
+}
+Tensor bitwise_not(const Tensor& t) {
+  if (t.dtype() == ScalarType::Bool) return eq(t, wrapped_scalar(false));
+  if (t.dtype() != ScalarType::Int64)
+    throw Error(
+        detail::cat("\"bitwise_not_cpu\" not implemented for '", scalar_type_name(t.dtype()), "'"));
+  return sub(neg(t), wrapped_scalar(int64_t{1}));  // ~x == -x - 1 in two's complement
+}
+
 }  // namespace fastgrad

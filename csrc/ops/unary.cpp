@@ -68,6 +68,10 @@ FG_UNARY_NODE(SigmoidBackward0,  // saved = result
               return mul(mul(grad, sub(wrapped_scalar(1), saved)), saved))
 FG_UNARY_NODE(SqrtBackward0,  // saved = result
               return div(grad, mul(wrapped_scalar(2), saved)))
+FG_UNARY_NODE(Log1PBackward0,  // saved = self
+              return div(grad, add(saved, wrapped_scalar(1))))
+FG_UNARY_NODE(Expm1Backward0,  // saved = result
+              return mul(grad, add(saved, wrapped_scalar(1))))
 #undef FG_UNARY_NODE
 
 struct ReluBackward0 final : UnaryNode<ReluBackward0> {  // saved = result
@@ -144,6 +148,14 @@ Tensor sigmoid(const Tensor& t) {
 Tensor sqrt(const Tensor& t) {
   return record_unary<SqrtBackward0>(
       map_floating(t, float_result(t), "sqrt", [](auto x) { return std::sqrt(x); }), t, true);
+}
+Tensor log1p(const Tensor& t) {
+  return record_unary<Log1PBackward0>(
+      map_floating(t, float_result(t), "log1p", [](auto x) { return std::log1p(x); }), t, false);
+}
+Tensor expm1(const Tensor& t) {
+  return record_unary<Expm1Backward0>(
+      map_floating(t, float_result(t), "expm1", [](auto x) { return std::expm1(x); }), t, true);
 }
 Tensor relu(const Tensor& t) {
   if (t.dtype() == ScalarType::Bool)

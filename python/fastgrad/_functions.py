@@ -221,3 +221,15 @@ nonzero = _method_fn("nonzero")
 square = _method_fn("square")
 rsqrt = _method_fn("rsqrt")
 reciprocal = _method_fn("reciprocal")
+
+
+any = _method_fn("any")  # noqa: A001
+all = _method_fn("all")  # noqa: A001
+isclose = _method_fn("isclose")
+allclose = _method_fn("allclose")
+equal = _method_fn("equal")
+log1p = _method_fn("log1p")
+expm1 = _method_fn("expm1")
+logical_not = _method_fn("logical_not")
+logical_and = _method_fn("logical_and")
+logical_or = _method_fn("logical_or")

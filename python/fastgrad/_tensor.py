@@ -647,3 +647,41 @@ def reciprocal(self: Tensor) -> Tensor:
 def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
     # An already-contiguous tensor is returned as itself, as in PyTorch.
     return self if self.is_contiguous() else self._contiguous()
+
+
+@_method
+def _m_any(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    nonzero = self if self.dtype is _C.bool else self != 0
+    return nonzero.sum(dim, keepdim) > 0
+
+
+@_method
+def _m_all(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    zero = self == 0 if self.dtype is not _C.bool else self == False  # noqa: E712
+    return zero.sum(dim, keepdim) == 0
+
+
+@_method
+def isclose(
+    self: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    if self.dtype is not other.dtype:
+        raise RuntimeError(f"{self.dtype} did not match {other.dtype}")
+    a, b = self.detach(), other.detach()
+    close = (a - b).abs() <= atol + rtol * b.abs()
+    close = close | (a == b)  # equal infinities
+    if equal_nan:
+        close = close | ((a != a) & (b != b))
+    return close
+
+
+@_method
+def allclose(
+    self: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    return bool(self.isclose(other, rtol, atol, equal_nan).all())
+
+
+@_method
+def equal(self: Tensor, other: Tensor) -> bool:
+    return self.shape == other.shape and bool((self == other).all())

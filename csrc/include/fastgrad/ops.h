@@ -54,6 +54,8 @@ FASTGRAD_API Tensor tanh(const Tensor& t);
 FASTGRAD_API Tensor sigmoid(const Tensor& t);
 FASTGRAD_API Tensor relu(const Tensor& t);
 FASTGRAD_API Tensor sqrt(const Tensor& t);
+FASTGRAD_API Tensor log1p(const Tensor& t);
+FASTGRAD_API Tensor expm1(const Tensor& t);
 FASTGRAD_API Tensor abs(const Tensor& t);
 FASTGRAD_API Tensor clamp(const Tensor& t, std::optional<Scalar> min, std::optional<Scalar> max);
 
@@ -75,6 +77,11 @@ FASTGRAD_API Tensor ge(const Tensor& a, const Tensor& b);
 FASTGRAD_API Tensor le(const Tensor& a, const Tensor& b);
 FASTGRAD_API Tensor eq(const Tensor& a, const Tensor& b);
 FASTGRAD_API Tensor ne(const Tensor& a, const Tensor& b);
+// Bitwise on int64, logical on bool (`&`, `|`, `^`, `~` in Python).
+FASTGRAD_API Tensor bitwise_and(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor bitwise_or(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor bitwise_xor(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor bitwise_not(const Tensor& t);
 // The dtype PyTorch gives a binary op of a and b.
 FASTGRAD_API ScalarType result_type(const Tensor& a, const Tensor& b);
 
