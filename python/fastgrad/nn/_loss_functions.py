@@ -84,7 +84,7 @@ def binary_cross_entropy_with_logits(
         )
     z = -input
     m = (z >= 0).to(input.dtype)
-    softplus = z * m + (1 + (-(z * (2 * m - 1))).exp()).log()
+    softplus = z * m + (-(z * (2 * m - 1))).exp().log1p()
     if pos_weight is not None:
         softplus = softplus * ((pos_weight - 1) * target + 1)
     loss = (1 - target) * input + softplus
