@@ -59,17 +59,21 @@ def _get_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
+def _softmax_family(name: str, input: Tensor, dim: Any, stacklevel: int, dtype: Any) -> Tensor:  # noqa: A002
+    if dim is None:
+        dim = _get_softmax_dim(name, input.dim(), stacklevel + 1)
+    if dtype is not None:
+        input = input.to(dtype)  # noqa: A001
+    return getattr(input, name)(dim)
+
+
 def softmax(
     input: Tensor,  # noqa: A002
     dim: int | None = None,
     _stacklevel: int = 3,
     dtype: Any = None,
 ) -> Tensor:
-    if dim is None:
-        dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
-    if dtype is not None:
-        input = input.to(dtype)  # noqa: A001
-    return input.softmax(dim)
+    return _softmax_family("softmax", input, dim, _stacklevel, dtype)
 
 
 def log_softmax(
@@ -78,11 +82,7 @@ def log_softmax(
     _stacklevel: int = 3,
     dtype: Any = None,
 ) -> Tensor:
-    if dim is None:
-        dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
-    if dtype is not None:
-        input = input.to(dtype)  # noqa: A001
-    return input.log_softmax(dim)
+    return _softmax_family("log_softmax", input, dim, _stacklevel, dtype)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002

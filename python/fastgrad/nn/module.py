@@ -10,6 +10,7 @@ from typing import Any
 from .. import _C
 from .._device import check_device
 from .._grad_mode import no_grad
+from .._grad_utils import zero_grads
 from .parameter import Parameter
 
 Tensor = _C.Tensor
@@ -339,17 +340,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype conversion
 
