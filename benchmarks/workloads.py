@@ -21,8 +21,6 @@ BACKENDS = ("fastgrad", "numpy", "torch")
 Thunk = Callable[[], Any]
 Builder = Callable[[Any], Thunk]
 
-_LARGE = 1_000_000  # elements in the elementwise workloads
-_SQUARE = 1024  # side of the matrix in the reduction workloads
 _CHAIN = 1_000  # scalar ops in the chain workload
 
 
@@ -155,57 +153,83 @@ def _logreg_step_numpy(np_: Any) -> Thunk:
     return step
 
 
-# --- (5), (6) elementwise on 1M float32 ------------------------------------------------------
+# --- (5), (6) elementwise on 1M and 16M float32, forward and forward + backward ------------
+
+_UNARY_NUMPY = {
+    "exp": lambda np_, a: np_.exp(a),
+    "sigmoid": lambda np_, a: np_.float32(1.0) / (np_.float32(1.0) + np_.exp(-a)),
+}
 
 
-def _add_tensor(lib: Any) -> Thunk:
-    a, b = (_from(lib, t) for t in _pair(_LARGE))
-    return lambda: a + b
-
-
-def _add_numpy(np_: Any) -> Thunk:
-    a, b = _pair(_LARGE)
-    return lambda: a + b
-
-
-def _mul_tensor(lib: Any) -> Thunk:
-    a, b = (_from(lib, t) for t in _pair(_LARGE))
-    return lambda: a * b
-
-
-def _mul_numpy(np_: Any) -> Thunk:
-    a, b = _pair(_LARGE)
-    return lambda: a * b
-
-
-def _sigmoid_tensor(lib: Any) -> Thunk:
-    a = _from(lib, _array(_LARGE))
-    return lambda: lib.sigmoid(a)
-
-
-def _sigmoid_numpy(np_: Any) -> Thunk:
-    a = _array(_LARGE)
-    one = np_.float32(1.0)
-    return lambda: one / (one + np_.exp(-a))
-
-
-# --- (7) sum of a 1024x1024 float32 ----------------------------------------------------------
-
-
-def _sum_tensor(dim: int | None) -> Builder:
+def _elementwise_tensor(op: str, n: int, backward: bool) -> Builder:
     def build(lib: Any) -> Thunk:
-        a = _from(lib, _array(_SQUARE, _SQUARE))
-        if dim is None:
-            return lambda: a.sum()
-        return lambda: a.sum(dim)
+        a, b = (_from(lib, t) for t in _pair(n))
+        if op in ("add", "mul"):
+            f = (lambda: a + b) if op == "add" else (lambda: a * b)
+            leaves = (a, b)
+        else:
+            unary = getattr(lib, op)
+            f = lambda: unary(a)  # noqa: E731
+            leaves = (a,)
+        if not backward:
+            return f
+        for t in leaves:
+            t.requires_grad_()
+        g = lib.ones(n)
+
+        def step() -> None:
+            f().backward(g)
+            for t in leaves:
+                t.grad = None  # a fresh gradient each step, as in a training loop
+
+        return step
 
     return build
 
 
-def _sum_numpy(dim: int | None) -> Builder:
+def _elementwise_numpy(op: str, n: int, backward: bool) -> Builder:
     def build(np_: Any) -> Thunk:
-        a = _array(_SQUARE, _SQUARE)
-        return lambda: a.sum(axis=dim)
+        a, b = _pair(n)
+        g = np_.ones(n, dtype=np_.float32)
+        one = np_.float32(1.0)
+        if op == "add":
+            fwd = lambda: a + b  # noqa: E731
+            bwd = lambda y: (g.copy(), g.copy())  # noqa: E731
+        elif op == "mul":
+            fwd = lambda: a * b  # noqa: E731
+            bwd = lambda y: (g * b, g * a)  # noqa: E731
+        elif op == "exp":
+            fwd = lambda: np_.exp(a)  # noqa: E731
+            bwd = lambda y: g * y  # noqa: E731
+        else:
+            fwd = lambda: _UNARY_NUMPY["sigmoid"](np_, a)  # noqa: E731
+            bwd = lambda y: g * (one - y) * y  # noqa: E731
+        if not backward:
+            return fwd
+        return lambda: bwd(fwd())
+
+    return build
+
+
+# --- (7) sum / mean of a square float32 matrix: all, along dim 0, along dim 1 ----------------
+
+
+def _reduce_tensor(side: int, op: str, dim: int | None) -> Builder:
+    def build(lib: Any) -> Thunk:
+        a = _from(lib, _array(side, side))
+        f = getattr(a, op)
+        if dim is None:
+            return lambda: f()
+        return lambda: f(dim)
+
+    return build
+
+
+def _reduce_numpy(side: int, op: str, dim: int | None) -> Builder:
+    def build(np_: Any) -> Thunk:
+        a = _array(side, side)
+        f = getattr(a, op)
+        return lambda: f(axis=dim)
 
     return build
 
@@ -213,18 +237,32 @@ def _sum_numpy(dim: int | None) -> Builder:
 # --- (8) matmul ------------------------------------------------------------------------------
 
 
-def _matmul_tensor(n: int) -> Builder:
+def _matmul_tensor(n: int, dtype: str = "float32", backward: bool = False) -> Builder:
     def build(lib: Any) -> Thunk:
-        a, b = (_from(lib, t) for t in _pair(n, n))
-        return lambda: a @ b
+        a, b = (_from(lib, t.astype(dtype)) for t in _pair(n, n))
+        if not backward:
+            return lambda: a @ b
+        a.requires_grad_()
+        b.requires_grad_()
+        g = lib.ones(n, n, dtype=getattr(lib, dtype))
+
+        def step() -> None:
+            (a @ b).backward(g)
+            a.grad = None
+            b.grad = None
+
+        return step
 
     return build
 
 
-def _matmul_numpy(n: int) -> Builder:
+def _matmul_numpy(n: int, dtype: str = "float32", backward: bool = False) -> Builder:
     def build(np_: Any) -> Thunk:
-        a, b = _pair(n, n)
-        return lambda: a @ b
+        a, b = (t.astype(dtype) for t in _pair(n, n))
+        g = np_.ones((n, n), dtype=dtype)
+        if not backward:
+            return lambda: a @ b
+        return lambda: (a @ b, g @ b.T, a.T @ g)
 
     return build
 
@@ -289,6 +327,8 @@ class Workload:
     description: str
     tensor: Builder  # for fastgrad and torch
     numpy: Builder | None = None
+    nbytes: int = 0  # memory traffic of one call when bandwidth-bound (for GB/s), else 0
+    flops: int = 0  # floating-point operations of one call (for GFLOP/s), else 0
 
     @property
     def backends(self) -> tuple[str, ...]:
@@ -302,9 +342,18 @@ class Workload:
         return self.tensor(module)
 
 
-WORKLOADS: dict[str, Workload] = {
-    w.name: w
-    for w in [
+def _elementwise_traffic(op: str, backward: bool) -> int:
+    """Arrays of the tensor's size read or written by one call, with the minimal kernels."""
+    binary = op in ("add", "mul")
+    forward = 3 if binary else 2
+    if not backward:
+        return forward
+    # add: two gradient copies; mul: two products; exp/sigmoid: one product with the result
+    return forward + {"add": 4, "mul": 6}.get(op, 3)
+
+
+def _registry() -> list[Workload]:
+    ws = [
         Workload("scalar_mul", "0-d x * y, x requires grad", _scalar_mul_tensor, _scalar_mul_numpy),
         Workload(
             "scalar_pow_backward", "0-d y = x ** 2; y.backward()", _scalar_pow_backward_tensor
@@ -320,25 +369,65 @@ WORKLOADS: dict[str, Workload] = {
             _logreg_step_tensor,
             _logreg_step_numpy,
         ),
-        Workload("add_1M", "a + b, 1M float32", _add_tensor, _add_numpy),
-        Workload("mul_1M", "a * b, 1M float32", _mul_tensor, _mul_numpy),
-        Workload("sigmoid_1M", "sigmoid(a), 1M float32", _sigmoid_tensor, _sigmoid_numpy),
-        Workload(
-            "sum_1024x1024", "a.sum(), 1024x1024 float32", _sum_tensor(None), _sum_numpy(None)
-        ),
-        Workload(
-            "sum_1024x1024_dim0", "a.sum(0), 1024x1024 float32", _sum_tensor(0), _sum_numpy(0)
-        ),
-        Workload(
-            "sum_1024x1024_dim1", "a.sum(1), 1024x1024 float32", _sum_tensor(1), _sum_numpy(1)
-        ),
-        Workload("matmul_256", "a @ b, 256x256 float32", _matmul_tensor(256), _matmul_numpy(256)),
-        Workload("matmul_512", "a @ b, 512x512 float32", _matmul_tensor(512), _matmul_numpy(512)),
-        Workload(
-            "mlp_step_64x784_256_10",
-            "MLP 64x784-256-10, sigmoid + BCE, forward + backward + SGD",
-            _mlp_step_tensor(64, 256),
-            _mlp_step_numpy(64, 256),
-        ),
     ]
-}
+    for size, label in ((1 << 20, "1M"), (1 << 24, "16M")):
+        for op in ("add", "mul", "exp", "sigmoid"):
+            for backward in (False, True):
+                suffix = "_fwdbwd" if backward else ""
+                what = "forward + backward" if backward else "forward"
+                ws.append(
+                    Workload(
+                        f"{op}_{label}{suffix}",
+                        f"{op}, {label} float32, {what}",
+                        _elementwise_tensor(op, size, backward),
+                        _elementwise_numpy(op, size, backward),
+                        nbytes=4 * size * _elementwise_traffic(op, backward),
+                    )
+                )
+    for side in (1024, 4096):
+        for op in ("sum", "mean"):
+            for dim in (None, 0, 1):
+                tail = "" if dim is None else f"_dim{dim}"
+                ws.append(
+                    Workload(
+                        f"{op}_{side}x{side}{tail}",
+                        f"a.{op}({'' if dim is None else dim}), {side}x{side} float32",
+                        _reduce_tensor(side, op, dim),
+                        _reduce_numpy(side, op, dim),
+                        nbytes=4 * side * side,
+                    )
+                )
+    for dtype, short in (("float32", ""), ("float64", "_f64")):
+        for n in (256, 512, 1024, 2048):
+            ws.append(
+                Workload(
+                    f"matmul_{n}{short}",
+                    f"a @ b, {n}x{n} {dtype}",
+                    _matmul_tensor(n, dtype),
+                    _matmul_numpy(n, dtype),
+                    flops=2 * n**3,
+                )
+            )
+    for n in (256, 1024):
+        ws.append(
+            Workload(
+                f"matmul_{n}_fwdbwd",
+                f"a @ b forward + backward, {n}x{n} float32",
+                _matmul_tensor(n, "float32", True),
+                _matmul_numpy(n, "float32", True),
+                flops=6 * n**3,
+            )
+        )
+    for batch, hidden in ((64, 256), (256, 1024)):
+        ws.append(
+            Workload(
+                f"mlp_step_{batch}x784_{hidden}_10",
+                f"MLP {batch}x784-{hidden}-10, sigmoid + BCE, forward + backward + SGD",
+                _mlp_step_tensor(batch, hidden),
+                _mlp_step_numpy(batch, hidden),
+            )
+        )
+    return ws
+
+
+WORKLOADS: dict[str, Workload] = {w.name: w for w in _registry()}

@@ -14,12 +14,8 @@
 #include <cstring>
 #include <memory>
 
+#include "kernels/cpu.h"
 #include "kernels/parallel.h"
-
-#if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
-#define FASTGRAD_X86 1
-#endif
 
 namespace fastgrad::kernels {
 
@@ -162,16 +158,7 @@ __attribute__((target("avx2,fma"))) void micro_avx2_f64(int64_t kc, const double
 #undef FG_ROW
 #endif
 
-bool detect_avx2() {
-#ifdef FASTGRAD_X86
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
-}
-
-const bool kHasAvx2 = detect_avx2();
+const bool kHasAvx2 = cpu_has_avx2_fma();
 
 template <typename T>
 using MicroKernel = void (*)(int64_t, const T*, const T*, T*);

@@ -3,6 +3,9 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/math.h"
+#include "kernels/parallel.h"
+#include "kernels/vmath.h"
+#include "ops/binary_map.h"
 #include "ops/common.h"
 
 namespace fastgrad {
@@ -28,6 +31,25 @@ Tensor map_floating(const Tensor& t, ScalarType dtype, const char* name, const F
                           in.data<scalar_t>(),
                           [&](scalar_t x) { return static_cast<scalar_t>(f(x)); });
   });
+  return out;
+}
+
+// float32 through a vectorised kernel on contiguous memory (strided inputs are made contiguous
+// first, so an element's result never depends on the layout); other dtypes through `f`.
+template <typename F>
+Tensor map_floating_vec(const Tensor& t, const char* name,
+                        void (*vec_f32)(const float*, float*, int64_t), const F& f) {
+  if (float_result(t) != ScalarType::Float32) return map_floating(t, float_result(t), name, f);
+  Tensor in = t;
+  if (t.dtype() != ScalarType::Float32 || !t.is_contiguous()) {
+    NoGradGuard no_grad;
+    in = contiguous(to_dtype(t, ScalarType::Float32));
+  }
+  Tensor out = detail::make_empty(t.sizes(), ScalarType::Float32);
+  const float* x = in.data<float>();
+  float* o = out.data<float>();
+  kernels::parallel_for(0, out.numel(), kernels::kGrainSize,
+                        [&](int64_t b, int64_t e) { vec_f32(x + b, o + b, e - b); });
   return out;
 }
 
@@ -62,9 +84,22 @@ FG_UNARY_NODE(ExpBackward0, return mul(grad, saved))            // saved = resul
 FG_UNARY_NODE(LogBackward0, return div(grad, saved))            // saved = self
 FG_UNARY_NODE(SinBackward0, return mul(grad, cos(saved)))       // saved = self
 FG_UNARY_NODE(CosBackward0, return mul(grad, neg(sin(saved))))  // saved = self
-FG_UNARY_NODE(TanhBackward0,                                    // saved = result
+// tanh and sigmoid backward run as one fused kernel unless the backward is itself recorded
+// (create_graph); the fused loop rounds in the same order as the composed ops, as PyTorch's
+// tanh_backward / sigmoid_backward kernels do.
+template <typename F>
+Tensor fused_backward(const Tensor& grad, const Tensor& result, const char* name, const F& f) {
+  return detail::binary_map<false, false>(grad, result, result.dtype(), name, f);
+}
+FG_UNARY_NODE(TanhBackward0,  // saved = result
+              if (!GradMode::is_enabled() && grad.dtype() == saved.dtype()) return fused_backward(
+                  grad, saved, "tanh_backward",
+                  [](auto g, auto y) { return g * (decltype(y)(1) - y * y); });
               return mul(grad, sub(wrapped_scalar(1), mul(saved, saved))))
 FG_UNARY_NODE(SigmoidBackward0,  // saved = result
+              if (!GradMode::is_enabled() && grad.dtype() == saved.dtype()) return fused_backward(
+                  grad, saved, "sigmoid_backward",
+                  [](auto g, auto y) { return g * (decltype(y)(1) - y) * y; });
               return mul(mul(grad, sub(wrapped_scalar(1), saved)), saved))
 FG_UNARY_NODE(SqrtBackward0,  // saved = result
               return div(grad, mul(wrapped_scalar(2), saved)))
@@ -122,7 +157,7 @@ Tensor neg(const Tensor& t) {
 
 Tensor exp(const Tensor& t) {
   return record_unary<ExpBackward0>(
-      map_floating(t, float_result(t), "exp", [](auto x) { return std::exp(x); }), t, true);
+      map_floating_vec(t, "exp", kernels::exp_f32, [](auto x) { return std::exp(x); }), t, true);
 }
 Tensor log(const Tensor& t) {
   return record_unary<LogBackward0>(
@@ -142,8 +177,9 @@ Tensor tanh(const Tensor& t) {
 }
 Tensor sigmoid(const Tensor& t) {
   return record_unary<SigmoidBackward0>(
-      map_floating(t, float_result(t), "sigmoid", [](auto x) { return kernels::sigmoid(x); }), t,
-      true);
+      map_floating_vec(t, "sigmoid", kernels::sigmoid_f32,
+                       [](auto x) { return kernels::sigmoid(x); }),
+      t, true);
 }
 Tensor sqrt(const Tensor& t) {
   return record_unary<SqrtBackward0>(

@@ -1,0 +1,15 @@
+#pragma once
+// What the CPU we run on can do, detected once at load time. Kernels with hand-written SIMD
+// pick their implementation from this, so one binary (built without -march=native) uses
+// AVX2/FMA where present and portable code elsewhere.
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define FASTGRAD_X86 1
+#endif
+
+namespace fastgrad::kernels {
+
+// AVX2 and FMA3 both present (Haswell / Zen and later).
+bool cpu_has_avx2_fma();
+
+}  // namespace fastgrad::kernels

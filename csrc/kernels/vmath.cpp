@@ -1,0 +1,93 @@
+#include "kernels/vmath.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/cpu.h"
+#include "kernels/math.h"
+
+namespace fastgrad::kernels {
+
+namespace {
+
+#ifdef FASTGRAD_X86
+// exp on 8 floats. Inputs are clamped to [-104, 88.8]: below, the result rounds to 0; above,
+// it overflows to inf in the final scaling. The 2^n scale is applied as two factors 2^(n/2)
+// so that results in the subnormal range are rounded once, like the scalar libm exp.
+__attribute__((target("avx2,fma"))) inline __m256 exp8(__m256 x) {
+  const __m256 hi = _mm256_set1_ps(88.8f), lo = _mm256_set1_ps(-104.0f);
+  // min/max return their second operand when either is NaN: NaN survives the clamp.
+  x = _mm256_max_ps(lo, _mm256_min_ps(hi, x));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  // r = x - n ln2, with ln2 split in two so n * ln2_hi is exact.
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  const __m256 r2 = _mm256_mul_ps(r, r);
+  p = _mm256_fmadd_ps(p, r2, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  // 2^n = 2^n1 * 2^n2 with n1 = floor(n / 2): both factors are normal floats for n in
+  // [-150, 129]. (NaN lanes get garbage scales, but p is NaN there.)
+  const __m256i ni = _mm256_cvtps_epi32(n);
+  const __m256i n1 = _mm256_srai_epi32(ni, 1);
+  const __m256i n2 = _mm256_sub_epi32(ni, n1);
+  const __m256i bias = _mm256_set1_epi32(127);
+  const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
+  const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
+  return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+}
+
+__attribute__((target("avx2,fma"))) inline __m256 sigmoid8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
+  return _mm256_div_ps(one, _mm256_add_ps(one, e));
+}
+
+// Applies f to 8 floats at a time; the last n % 8 go through a padded buffer so they see the
+// very same instructions as the rest.
+template <typename F>
+__attribute__((target("avx2,fma"))) inline void map8(const float* x, float* out, int64_t n, F f) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, f(_mm256_loadu_ps(x + i)));
+  if (i < n) {
+    alignas(32) float buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    std::copy(x + i, x + n, buf);
+    _mm256_store_ps(buf, f(_mm256_load_ps(buf)));
+    std::copy(buf, buf + (n - i), out + i);
+  }
+}
+
+__attribute__((target("avx2,fma"))) void exp_avx2(const float* x, float* out, int64_t n) {
+  map8(x, out, n, [](__m256 v) __attribute__((target("avx2,fma"))) { return exp8(v); });
+}
+__attribute__((target("avx2,fma"))) void sigmoid_avx2(const float* x, float* out, int64_t n) {
+  map8(x, out, n, [](__m256 v) __attribute__((target("avx2,fma"))) { return sigmoid8(v); });
+}
+#endif
+
+const bool kUseAvx2 = cpu_has_avx2_fma();
+
+}  // namespace
+
+void exp_f32(const float* x, float* out, int64_t n) {
+#ifdef FASTGRAD_X86
+  if (kUseAvx2) return exp_avx2(x, out, n);
+#endif
+  for (int64_t i = 0; i < n; ++i) out[i] = std::exp(x[i]);
+}
+
+void sigmoid_f32(const float* x, float* out, int64_t n) {
+#ifdef FASTGRAD_X86
+  if (kUseAvx2) return sigmoid_avx2(x, out, n);
+#endif
+  for (int64_t i = 0; i < n; ++i) out[i] = sigmoid(x[i]);
+}
+
+bool vmath_uses_avx2() { return kUseAvx2; }
+
+}  // namespace fastgrad::kernels
