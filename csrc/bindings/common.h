@@ -41,6 +41,26 @@ py::object scalar_to_python(const Scalar& s);
 Shape parse_shape(const py::args& args, const char* op);
 Shape shape_from_sequence(py::handle seq, const char* op);
 
+// Kernels on at least this many elements run with the GIL released, so other Python threads
+// progress meanwhile; smaller ops keep it (dropping and retaking it costs about a tiny op).
+constexpr int64_t kReleaseGilNumel = 1 << 16;
+inline bool is_large(const Tensor& t) { return t.numel() >= kReleaseGilNumel; }
+
+// f() with the GIL released when `release`; f must not touch Python objects.
+template <typename F>
+decltype(auto) without_gil_if(bool release, F&& f) {
+  if (!release) return f();
+  py::gil_scoped_release nogil;
+  return f();
+}
+
+// A Tensor method bound so that it drops the GIL on large tensors.
+inline auto unary_method(Tensor (Tensor::*method)() const) {
+  return [method](const Tensor& t) {
+    return without_gil_if(is_large(t), [&] { return (t.*method)(); });
+  };
+}
+
 // Registered in their own files.
 void init_tensor(py::module_& m);
 void init_autograd(py::module_& m);

@@ -12,7 +12,7 @@ auto binary_dunder(F f) {
   return [f](const Tensor& self, py::handle other) -> py::object {
     auto o = as_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-    return py::cast(f(self, *o));
+    return py::cast(without_gil_if(is_large(self) || is_large(*o), [&] { return f(self, *o); }));
   };
 }
 
@@ -21,7 +21,7 @@ auto reflected_dunder(F f) {
   return [f](const Tensor& self, py::handle other) -> py::object {
     auto o = as_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-    return py::cast(f(*o, self));
+    return py::cast(without_gil_if(is_large(self) || is_large(*o), [&] { return f(*o, self); }));
   };
 }
 
@@ -31,7 +31,8 @@ auto inplace_dunder(F f) {
   return [f](py::object self, py::handle other) -> py::object {
     auto o = as_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-    f(self.cast<const Tensor&>(), *o);
+    const Tensor& t = self.cast<const Tensor&>();
+    without_gil_if(is_large(t) || is_large(*o), [&] { f(t, *o); });
     return self;
   };
 }
@@ -186,20 +187,20 @@ void init_tensor(py::module_& m) {
              });
            })
       // ---- unary ops
-      .def("neg", &Tensor::neg)
-      .def("__neg__", &Tensor::neg)
-      .def("negative", &Tensor::neg)
+      .def("neg", unary_method(&Tensor::neg))
+      .def("__neg__", unary_method(&Tensor::neg))
+      .def("negative", unary_method(&Tensor::neg))
       .def("__pos__", [](const Tensor& t) { return t; })
-      .def("exp", &Tensor::exp)
-      .def("log", &Tensor::log)
-      .def("sin", &Tensor::sin)
-      .def("cos", &Tensor::cos)
-      .def("tanh", &Tensor::tanh)
-      .def("sigmoid", &Tensor::sigmoid)
-      .def("relu", &Tensor::relu)
-      .def("sqrt", &Tensor::sqrt)
-      .def("abs", &Tensor::abs)
-      .def("__abs__", &Tensor::abs)
+      .def("exp", unary_method(&Tensor::exp))
+      .def("log", unary_method(&Tensor::log))
+      .def("sin", unary_method(&Tensor::sin))
+      .def("cos", unary_method(&Tensor::cos))
+      .def("tanh", unary_method(&Tensor::tanh))
+      .def("sigmoid", unary_method(&Tensor::sigmoid))
+      .def("relu", unary_method(&Tensor::relu))
+      .def("sqrt", unary_method(&Tensor::sqrt))
+      .def("abs", unary_method(&Tensor::abs))
+      .def("__abs__", unary_method(&Tensor::abs))
       .def(
           "clamp",
           [](const Tensor& t, py::handle min, py::handle max) {
@@ -332,18 +333,23 @@ void init_tensor(py::module_& m) {
       .def("_sum",
            [](const Tensor& t, std::optional<std::vector<int64_t>> dims, bool keepdim,
               py::handle dtype) {
-             if (!dims) return sum(t, parse_dtype(dtype));
-             return sum(t, *dims, keepdim, parse_dtype(dtype));
+             const auto dt = parse_dtype(dtype);
+             return without_gil_if(is_large(t),
+                                   [&] { return dims ? sum(t, *dims, keepdim, dt) : sum(t, dt); });
            })
       .def("_mean",
            [](const Tensor& t, std::optional<std::vector<int64_t>> dims, bool keepdim,
               py::handle dtype) {
-             Tensor in = t;
-             if (auto dt = parse_dtype(dtype)) in = t.to(*dt);
-             return dims ? mean(in, *dims, keepdim) : mean(in);
+             const auto dt = parse_dtype(dtype);
+             return without_gil_if(is_large(t), [&] {
+               const Tensor in = dt ? t.to(*dt) : t;
+               return dims ? mean(in, *dims, keepdim) : mean(in);
+             });
            })
-      .def("_max_all", [](const Tensor& t) { return max(t); })
-      .def("_min_all", [](const Tensor& t) { return min(t); })
+      .def("_max_all",
+           [](const Tensor& t) { return without_gil_if(is_large(t), [&] { return max(t); }); })
+      .def("_min_all",
+           [](const Tensor& t) { return without_gil_if(is_large(t), [&] { return min(t); }); })
       .def("_max_dim",
            [](const Tensor& t, int64_t dim, bool keepdim) { return max(t, dim, keepdim); })
       .def("_min_dim",
@@ -450,8 +456,14 @@ void init_tensor(py::module_& m) {
       .def("_cumsum", [](const Tensor& t, int64_t dim) { return cumsum(t, dim); })
       .def("_logsumexp", [](const Tensor& t, const std::vector<int64_t>& dims,
                             bool keepdim) { return logsumexp(t, dims, keepdim); })
-      .def("_softmax", [](const Tensor& t, int64_t dim) { return softmax(t, dim); })
-      .def("_log_softmax", [](const Tensor& t, int64_t dim) { return log_softmax(t, dim); })
+      .def("_softmax",
+           [](const Tensor& t, int64_t dim) {
+             return without_gil_if(is_large(t), [&] { return softmax(t, dim); });
+           })
+      .def("_log_softmax",
+           [](const Tensor& t, int64_t dim) {
+             return without_gil_if(is_large(t), [&] { return log_softmax(t, dim); });
+           })
       .def("_norm",
            [](const Tensor& t, double p, std::optional<std::vector<int64_t>> dims, bool keepdim) {
              return norm(t, p, dims.value_or(std::vector<int64_t>{}), keepdim);
@@ -485,8 +497,8 @@ void init_tensor(py::module_& m) {
              return bitwise_or(ne(a, wrapped_scalar(0)), ne(b, wrapped_scalar(0)));
            })
       .def("is_inference", [](const Tensor& t) { return t.impl()->is_inference(); })
-      .def("_contiguous", &Tensor::contiguous)
-      .def("clone", &Tensor::clone);
+      .def("_contiguous", unary_method(&Tensor::contiguous))
+      .def("clone", unary_method(&Tensor::clone));
 }
 
 }  // namespace fastgrad::python
