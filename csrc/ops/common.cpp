@@ -14,6 +14,22 @@ std::vector<int64_t> broadcast_byte_strides(const Tensor& t, const Shape& shape)
 
 kernels::Geometry elementwise_geometry(const Tensor& out,
                                        std::initializer_list<const Tensor*> inputs) {
+  // Common case, and the one that matters for tiny tensors: every operand contiguous with the
+  // output's shape is one flat run (what make_geometry would find, without its work).
+  bool flat = out.is_contiguous();
+  for (const Tensor* t : inputs) flat = flat && t->is_contiguous() && t->sizes() == out.sizes();
+  if (flat) {
+    kernels::Geometry g;
+    g.numel = out.numel();
+    g.noperands = 1 + static_cast<int>(inputs.size());
+    if (g.numel == 1) return g;  // 0 dims: one element at each base pointer
+    g.sizes = {g.numel};
+    g.strides[0] = {static_cast<int64_t>(element_size(out.dtype()))};
+    int k = 1;
+    for (const Tensor* t : inputs)
+      g.strides[k++] = {static_cast<int64_t>(element_size(t->dtype()))};
+    return g;
+  }
   std::vector<std::vector<int64_t>> strides;
   strides.push_back(broadcast_byte_strides(out, out.sizes()));
   for (const Tensor* t : inputs) strides.push_back(broadcast_byte_strides(*t, out.sizes()));
