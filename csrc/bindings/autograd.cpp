@@ -138,7 +138,12 @@ void init_autograd(py::module_& m) {
            [](const Node& a) { return py::hash(py::int_(reinterpret_cast<uintptr_t>(&a))); });
 
   m.def("is_grad_enabled", &GradMode::is_enabled);
-  m.def("_set_grad_enabled", &GradMode::set_enabled);
+  // Returns the previous mode, so a context manager's __enter__ is one call.
+  m.def("_set_grad_enabled", [](bool enabled) {
+    const bool prev = GradMode::is_enabled();
+    GradMode::set_enabled(enabled);
+    return prev;
+  });
   m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
   m.def("_set_inference_mode", &InferenceMode::set_enabled);
 

@@ -37,6 +37,20 @@ auto inplace_dunder(F f) {
   };
 }
 
+constexpr const char* kNonLeafGradWarning =
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
+    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more informations.";
+
+// "[2, 3]", as Python prints list(t.shape).
+std::string shape_list(const Shape& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
 std::optional<Scalar> opt_scalar(py::handle h, const char* op) {
   if (h.is_none()) return std::nullopt;
   if (auto s = as_scalar(h)) return s;
@@ -132,20 +146,32 @@ void init_tensor(py::module_& m) {
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
       .def_property_readonly("grad_fn", [](const Tensor& t) { return wrap_node(t.grad_fn()); })
       .def_property(
-          "_grad",
+          "grad",
           [](const Tensor& t) -> py::object {
+            if (!t.is_leaf() && !t.retains_grad() &&
+                PyErr_WarnEx(PyExc_UserWarning, kNonLeafGradWarning, 1) != 0)
+              throw py::error_already_set();  // the warning filter made it an error
             Tensor g = t.grad();
             return g.defined() ? py::cast(g) : py::none();
           },
           [](const Tensor& t, py::object g) {
-            if (g.is_none())
-              t.set_grad(Tensor());
-            else if (!py::isinstance<Tensor>(g))
+            if (g.is_none()) return t.set_grad(Tensor());
+            if (!py::isinstance<Tensor>(g))
               throw py::type_error(
                   std::string("assigned grad expected to be a Tensor or None but got ") +
                   Py_TYPE(g.ptr())->tp_name);
-            else
-              t.set_grad(g.cast<Tensor>());
+            const Tensor& v = g.cast<const Tensor&>();
+            if (v.dtype() != t.dtype())
+              throw Error(std::string("attempting to assign a gradient with dtype '") +
+                          std::string(py::str(dtype_object(v.dtype()))) +
+                          "' to a tensor with dtype '" +
+                          std::string(py::str(dtype_object(t.dtype()))) +
+                          "'. Please ensure that the gradient and the tensor have the same dtype");
+            if (v.sizes() != t.sizes())
+              throw Error("attempting to assign a gradient of size '" + shape_list(v.sizes()) +
+                          "' to a tensor of size '" + shape_list(t.sizes()) +
+                          "'. Please ensure that the gradient and the tensor are the same size");
+            t.set_grad(v);
           })
       .def_property_readonly("retains_grad", &Tensor::retains_grad)
       .def("retain_grad", &Tensor::retain_grad)

@@ -19,8 +19,7 @@ class _GradModeContext:
     _enabled: bool
 
     def __enter__(self) -> None:
-        self._prev = _C.is_grad_enabled()
-        _C._set_grad_enabled(self._enabled)
+        self._prev = _C._set_grad_enabled(self._enabled)
 
     def __exit__(self, *exc: object) -> None:
         _C._set_grad_enabled(self._prev)
@@ -43,29 +42,25 @@ class _GradModeContext:
 class no_grad(_GradModeContext):  # noqa: N801
     """Disables gradient recording inside the block (or the decorated function)."""
 
+    _enabled = False
+
     def __new__(cls, func: Any = None) -> Any:
-        self = super().__new__(cls)
+        self = object.__new__(cls)
         if callable(func):  # used as @no_grad without parentheses
-            self.__init__()
             return self(func)
         return self
-
-    def __init__(self, func: Any = None) -> None:
-        self._enabled = False
 
 
 class enable_grad(_GradModeContext):  # noqa: N801
     """Enables gradient recording inside the block, e.g. within no_grad."""
 
+    _enabled = True
+
     def __new__(cls, func: Any = None) -> Any:
-        self = super().__new__(cls)
-        if callable(func):
-            self.__init__()
+        self = object.__new__(cls)
+        if callable(func):  # used as @enable_grad without parentheses
             return self(func)
         return self
-
-    def __init__(self, func: Any = None) -> None:
-        self._enabled = True
 
 
 class set_grad_enabled(_GradModeContext):  # noqa: N801

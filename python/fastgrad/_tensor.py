@@ -147,39 +147,7 @@ def __iter__(self: Tensor) -> Any:
 # ---- autograd surface
 
 
-_NON_LEAF_GRAD_WARNING = (
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
-    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
-    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
-    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
-    "github.com/pytorch/pytorch/pull/30531 for more informations."
-)
-
-
-def _get_grad(self: Tensor) -> Tensor | None:
-    if not self.is_leaf and not self.retains_grad:
-        warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
-    return self._grad
-
-
-def _set_grad(self: Tensor, value: Tensor | None) -> None:
-    if value is not None and isinstance(value, Tensor):
-        if value.dtype is not self.dtype:
-            raise RuntimeError(
-                f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with "
-                f"dtype '{self.dtype}'. Please ensure that the gradient and the tensor have the "
-                "same dtype"
-            )
-        if value.shape != self.shape:
-            raise RuntimeError(
-                f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
-                f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
-                "the same size"
-            )
-    self._grad = value
-
-
-Tensor.grad = property(_get_grad, _set_grad)
+# .grad (with its non-leaf warning and the checks on assignment) is a C++ property.
 
 _CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter "

@@ -26,7 +26,9 @@ class _Loss(Module):
 
 
 class _WeightedLoss(_Loss):
-    # The class weights are a buffer, so they appear in state_dict() as in PyTorch.
+    # The class weights are a buffer, so they appear in state_dict() as in PyTorch. forward()
+    # reads self._buffers["weight"]: `self.weight` would go through Module.__getattr__, which
+    # runs only after a failed normal lookup, and that costs more than the loss on scalars.
     def __init__(
         self,
         weight: Tensor | None = None,
@@ -56,7 +58,9 @@ class BCELoss(_WeightedLoss):
     """Binary cross entropy between probabilities and targets (logs clamped at -100)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+        return F.binary_cross_entropy(
+            input, target, weight=self._buffers["weight"], reduction=self.reduction
+        )
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -77,7 +81,11 @@ class BCEWithLogitsLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return F.binary_cross_entropy_with_logits(
-            input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
+            input,
+            target,
+            self._buffers["weight"],
+            pos_weight=self._buffers["pos_weight"],
+            reduction=self.reduction,
         )
 
 
@@ -99,7 +107,7 @@ class NLLLoss(_WeightedLoss):
         return F.nll_loss(
             input,
             target,
-            weight=self.weight,
+            weight=self._buffers["weight"],
             ignore_index=self.ignore_index,
             reduction=self.reduction,
         )
@@ -125,7 +133,7 @@ class CrossEntropyLoss(_WeightedLoss):
         return F.cross_entropy(
             input,
             target,
-            weight=self.weight,
+            weight=self._buffers["weight"],
             ignore_index=self.ignore_index,
             reduction=self.reduction,
             label_smoothing=self.label_smoothing,
