@@ -152,28 +152,37 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
     // The innermost kept dim is contiguous (e.g. summing a (N, M) tensor over dim 0): sweep the
     // reduced elements in the outer loop and a block of adjacent outputs in the inner loop, so
     // memory is read in order and the inner loop vectorises. Each output still adds its
-    // elements in the same fixed order.
-    constexpr int64_t kBlock = 256;
+    // elements in the same fixed order, whatever the block and thread split.
+    //
+    // Blocks are wide (up to 4096 outputs, 32 KiB of double accumulators): with narrow blocks
+    // every row segment of a wide matrix lands on its own page, and the TLB misses cost 3x.
     const int64_t inner = g.out_sizes.back();
-    const int64_t nblocks = (inner + kBlock - 1) / kBlock;
-    const int64_t tasks = (g.out_numel / inner) * nblocks;
+    const int64_t outers = g.out_numel / inner;
+    int64_t block = std::min<int64_t>(inner, 4096);
+    // With a single row of outputs, split it so that every thread gets a block.
+    const int64_t threads = max_threads();
+    if (outers < threads && block == inner && inner >= 512)
+      block = ((inner + threads - 1) / threads + 63) / 64 * 64;
+    const int64_t nblocks = (inner + block - 1) / block;
+    const int64_t tasks = outers * nblocks;
     const int64_t grain =
-        std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel * kBlock));
+        std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel * block));
     parallel_for(0, tasks, grain, [&](int64_t t0, int64_t t1) {
-      std::array<A, kBlock> acc;
+      std::vector<A> acc(block);
       for (int64_t t = t0; t < t1; ++t) {
-        const int64_t outer = t / nblocks, j0 = (t % nblocks) * kBlock;
-        const int64_t n = std::min(kBlock, inner - j0);
+        const int64_t outer = t / nblocks, j0 = (t % nblocks) * block;
+        const int64_t n = std::min(block, inner - j0);
         const int64_t o = outer * inner + j0;
-        std::fill(acc.begin(), acc.begin() + n, A(0));
+        A* a = acc.data();
+        std::fill(a, a + n, A(0));
         for_each_reduced_run(g, in + out_offset(g, o), 0, g.red_numel,
                              [&](const T* x, int64_t st, int64_t m, int64_t) {
                                for (int64_t k = 0; k < m; ++k) {
                                  const T* row = x + k * st;
-                                 for (int64_t j = 0; j < n; ++j) acc[j] += static_cast<A>(row[j]);
+                                 for (int64_t j = 0; j < n; ++j) a[j] += static_cast<A>(row[j]);
                                }
                              });
-        for (int64_t j = 0; j < n; ++j) out[o + j] = finish(acc[j]);
+        for (int64_t j = 0; j < n; ++j) out[o + j] = finish(a[j]);
       }
     });
     return;
