@@ -83,3 +83,20 @@ def test_fused_backward_equals_recorded_backward(op, dtype):
     (recorded,) = torch.autograd.grad(op(x).sum() * 3, x, create_graph=True)
     assert recorded.grad_fn is not None
     np.testing.assert_array_equal(fused.numpy(), recorded.detach().numpy())
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_fused_bce_backward_equals_recorded_backward(reduction, weighted, dtype):
+    # Includes inputs at exactly 0 and 1, where the 1e-12 clamp of the denominator matters.
+    x = torch.cat([torch.rand(200, dtype=dtype), torch.tensor([0.0, 1.0, 0.5], dtype=dtype)])
+    x.requires_grad_()
+    y = (torch.rand(203) > 0.5).to(dtype)
+    w = torch.rand(203, dtype=dtype) if weighted else None
+    loss_fn = torch.nn.BCELoss(weight=w, reduction=reduction)
+    gout = torch.rand(203, dtype=dtype) if reduction == "none" else torch.tensor(1.7, dtype=dtype)
+    (fused,) = torch.autograd.grad(loss_fn(x, y), x, gout)
+    (recorded,) = torch.autograd.grad(loss_fn(x, y), x, gout, create_graph=True)
+    assert recorded.grad_fn is not None
+    np.testing.assert_array_equal(fused.numpy(), recorded.detach().numpy())

@@ -1,6 +1,8 @@
 // Loss functions, each one Node (BinaryCrossEntropyBackward0, MseLossBackward0) like PyTorch.
 #include <cmath>
 
+#include "kernels/math.h"
+#include "kernels/parallel.h"
 #include "ops/binary_map.h"
 
 namespace fastgrad {
@@ -47,7 +49,12 @@ struct BinaryCrossEntropyBackward0 final : Node {
     Tensor grad = reduction == Reduction::None ? g[0] : expand(g[0], input.sizes());
     const int64_t n = input.numel();
     Tensor gi, gt_;
-    if (needs_input_grad(0)) {
+    const bool fusable =
+        !GradMode::is_enabled() && g[0].dtype() == input.dtype() &&
+        (!weight.defined() || (weight.dtype() == input.dtype() && weight.sizes() == input.sizes()));
+    if (needs_input_grad(0) && fusable) {
+      gi = fused_input_grad(g[0], input, target, weight);
+    } else if (needs_input_grad(0)) {
       // grad * (x - y) / max((1 - x) * x, 1e-12): PyTorch's EPSILON keeps x = 0 or 1 finite.
       Tensor denom = clamp(mul(sub(wrapped_scalar(1), input), input), Scalar(1e-12), std::nullopt);
       gi = div(mul(grad, sub(input, target)), denom);
@@ -63,6 +70,39 @@ struct BinaryCrossEntropyBackward0 final : Node {
       if (reduction == Reduction::Mean) gt_ = div(gt_, wrapped_scalar(n));
     }
     return {gi, gt_, Tensor()};
+  }
+
+  // The input gradient in one loop when the backward is not itself recorded: the same
+  // operations in the same order as the composed formula above, so the same bits, without
+  // its seven temporaries (on scalars those dominate the whole backward pass).
+  Tensor fused_input_grad(const Tensor& g, const Tensor& input, const Tensor& target,
+                          const Tensor& weight) {
+    const bool per_element = reduction == Reduction::None;
+    const Tensor x = input.contiguous(), y = target.contiguous();
+    const Tensor w = weight.defined() ? weight.contiguous() : Tensor();
+    const Tensor gc = per_element ? g.contiguous() : g;
+    Tensor out = detail::make_empty(x.sizes(), x.dtype());
+    const int64_t n = x.numel();
+    FG_DISPATCH_FLOATING(x.dtype(), "binary_cross_entropy_backward", [&] {
+      using T = scalar_t;
+      const T* px = x.data<T>();
+      const T* py = y.data<T>();
+      const T* pw = w.defined() ? w.data<T>() : nullptr;
+      const T* pg = gc.data<T>();
+      T* po = out.data<T>();
+      const T lo = static_cast<T>(1e-12), count = static_cast<T>(n);
+      kernels::parallel_for(0, n, kernels::kGrainSize, [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+          const T xi = px[i];
+          const T d = kernels::clamp((T(1) - xi) * xi, lo, T(0), true, false);
+          T r = ((per_element ? pg[i] : pg[0]) * (xi - py[i])) / d;
+          if (pw) r = r * pw[i];
+          if (reduction == Reduction::Mean) r = r / count;
+          po[i] = r;
+        }
+      });
+    });
+    return out;
   }
 };
 
