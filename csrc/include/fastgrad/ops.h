@@ -28,6 +28,9 @@ FASTGRAD_API Tensor wrapped_scalar(const Scalar& value);
 // 1-D tensor from values (C++ convenience).
 FASTGRAD_API Tensor tensor(const std::vector<float>& values);
 FASTGRAD_API Tensor tensor(const std::vector<double>& values);
+// A tensor of `shape` from row-major values (C++ convenience).
+FASTGRAD_API Tensor tensor(const std::vector<float>& values, const Shape& shape);
+FASTGRAD_API Tensor tensor(const std::vector<double>& values, const Shape& shape);
 FASTGRAD_API Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
                            std::optional<ScalarType> dtype = std::nullopt);
 FASTGRAD_API Tensor linspace(double start, double end, int64_t steps,
