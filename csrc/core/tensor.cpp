@@ -1,4 +1,5 @@
-// Tensor's methods: metadata accessors and the autograd surface (op method forms: tensor_methods.cpp).
+// Tensor's methods: metadata accessors and the autograd surface (op method forms:
+// tensor_methods.cpp).
 #include "fastgrad/tensor.h"
 
 #include "fastgrad/autograd.h"

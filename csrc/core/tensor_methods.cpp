@@ -130,7 +130,6 @@ Tensor operator-(const Scalar& a, const Tensor& b) { return sub(wrapped_scalar(a
 Tensor operator*(const Scalar& a, const Tensor& b) { return mul(wrapped_scalar(a), b); }
 Tensor operator/(const Scalar& a, const Tensor& b) { return div(wrapped_scalar(a), b); }
 
-
 const Tensor& operator+=(const Tensor& a, const Tensor& b) { return a.add_(b); }
 const Tensor& operator-=(const Tensor& a, const Tensor& b) { return a.sub_(b); }
 const Tensor& operator*=(const Tensor& a, const Tensor& b) { return a.mul_(b); }

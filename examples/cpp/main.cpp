@@ -28,7 +28,7 @@ int main() {
     if (epoch == 1 || epoch % 30 == 0)
       std::printf("epoch %3d  loss %.4f\n", epoch, loss.item<float>());
   }
-  std::printf("w = %.4f, b = %.4f, P(pass | 2.75 hours) = %.3f\n", w.item<float>(),
-              b.item<float>(), sigmoid(w * 2.75 + b).item<float>());
+  std::printf("w = %.4f, b = %.4f, P(pass | 2.75 hours) = %.3f\n", w.item<float>(), b.item<float>(),
+              sigmoid(w * 2.75 + b).item<float>());
   return 0;
 }

@@ -17,7 +17,7 @@ inline std::vector<double> values(const fg::Tensor& t) {
 
 #define CHECK_VALUES(t, ...)                                                     \
   do {                                                                           \
-    std::vector<double> check_got_ = values(t), check_want_ = __VA_ARGS__;      \
+    std::vector<double> check_got_ = values(t), check_want_ = __VA_ARGS__;       \
     CHECK_EQ(check_got_.size(), check_want_.size());                             \
     for (size_t i_ = 0; i_ < check_got_.size() && i_ < check_want_.size(); ++i_) \
       CHECK_CLOSE(check_got_[i_], check_want_[i_], 1e-5);                        \

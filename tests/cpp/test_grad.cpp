@@ -18,7 +18,7 @@ TEST_CASE("grad: unary ops against finite differences") {
   GRADCHECK({x}, in[0].sigmoid());
   GRADCHECK({x}, in[0].relu());
   GRADCHECK({x}, in[0].abs());
-  GRADCHECK({x}, in[0].log1p().expm1());
+  GRADCHECK({x}, (in[0] * 0.5).log1p().expm1());
   GRADCHECK({x}, in[0].clamp(-0.5, 0.5));
   GRADCHECK({x}, in[0].pow(3));
   GRADCHECK({pos}, fg::pow(2.0, in[0]));
