@@ -80,3 +80,29 @@ def test_find_package_through_pip_package(tmp_path):
 
 def test_add_subdirectory(tmp_path):
     _build_and_run_example(tmp_path / "build", f"-DFASTGRAD_SOURCE_DIR={ROOT}")
+
+
+def test_readme_cpp_example(install_prefix, tmp_path):
+    code = re.search(r"```cpp\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "main.cpp").write_text(code)
+    (src / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.18)\nproject(readme LANGUAGES CXX)\n"
+        "find_package(fastgrad CONFIG REQUIRED)\nadd_executable(readme main.cpp)\n"
+        "target_link_libraries(readme PRIVATE fastgrad::fastgrad)\n"
+    )
+    build = tmp_path / "build"
+    _run(
+        [
+            "cmake",
+            "-S",
+            str(src),
+            "-B",
+            str(build),
+            *_generator(),
+            f"-DCMAKE_PREFIX_PATH={install_prefix}",
+        ]
+    )
+    _run(["cmake", "--build", str(build)])
+    assert _run([str(build / "readme")]).strip() == "-12"
