@@ -4,7 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "autograd/accumulate_grad.h"
+#include "fastgrad/accumulate_grad.h"
 #include "fastgrad/autograd.h"
 #include "fastgrad/ops.h"
 #include "fastgrad/tensor_impl.h"

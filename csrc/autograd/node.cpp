@@ -3,7 +3,7 @@
 
 #include <atomic>
 
-#include "autograd/accumulate_grad.h"
+#include "fastgrad/accumulate_grad.h"
 #include "fastgrad/grad_mode.h"
 #include "fastgrad/ops.h"
 #include "fastgrad/tensor_impl.h"

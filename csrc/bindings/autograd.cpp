@@ -1,8 +1,7 @@
 // Autograd bindings: grad_fn objects, backward/grad, grad mode, and autograd.Function support.
 #include <unordered_map>
 
-#include "autograd/accumulate_grad.h"
-#include "bindings/common.h"
+#include "common.h"
 
 namespace fastgrad::python {
 
@@ -194,17 +193,9 @@ void init_autograd(py::module_& m) {
           auto node = make_node<PyNode>(std::move(backward), ctx, std::move(name));
           TensorList ins;
           for (auto& t : inputs) ins.push_back(t.value_or(Tensor()));
-          autograd::collect_next_edges(*node, ins);
           py::list result;
-          for (const Tensor& out : outputs) {
-            Tensor o = out;
-            bool is_input = false;
-            for (const Tensor& in : ins) is_input |= in.defined() && in.is_same(out);
-            // An input returned as is, or a tensor with its own history, gets a fresh alias.
-            if (is_input || !out.is_leaf() || out.requires_grad()) o = out.detach();
-            if (is_floating(o.dtype())) autograd::set_history(o, node);
+          for (const Tensor& o : autograd::connect_function_outputs(node, ins, outputs))
             result.append(o);
-          }
           return py::make_tuple(result, WeakNodeRef{node});
         });
 }

@@ -1,7 +1,7 @@
 // Conversions between Python objects and fastgrad values.
 #include <cstring>
 
-#include "bindings/common.h"
+#include "common.h"
 
 namespace fastgrad::python {
 

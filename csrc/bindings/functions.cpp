@@ -1,5 +1,5 @@
 // Module-level functions: creation, and ops whose first argument may be a number.
-#include "bindings/common.h"
+#include "common.h"
 
 namespace fastgrad::python {
 

@@ -1,6 +1,6 @@
 // fastgrad._C: the extension module. Registers exception translation, dtypes, and the
 // Tensor/autograd/function bindings from their own files.
-#include "bindings/common.h"
+#include "common.h"
 
 namespace fastgrad::python {
 

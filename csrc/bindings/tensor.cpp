@@ -1,6 +1,6 @@
 // The Tensor class as Python sees it. Methods with PyTorch's flexible signatures (sum(dim=...),
 // reshape(*shape), max overloads) are finished in python/fastgrad/_tensor.py.
-#include "bindings/common.h"
+#include "common.h"
 
 namespace fastgrad::python {
 

@@ -1,4 +1,5 @@
-// Tensor's methods: metadata accessors, the autograd surface, and method forms of the ops.
+// Tensor's methods: metadata accessors and the autograd surface (op method forms:
+// tensor_methods.cpp).
 #include "fastgrad/tensor.h"
 
 #include "fastgrad/autograd.h"
@@ -157,66 +158,5 @@ void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
   else
     m.leaf_hooks.push_back(std::move(hook));
 }
-
-// ---- method forms
-
-Tensor Tensor::operator-() const { return fastgrad::neg(*this); }
-Tensor Tensor::neg() const { return fastgrad::neg(*this); }
-Tensor Tensor::exp() const { return fastgrad::exp(*this); }
-Tensor Tensor::log() const { return fastgrad::log(*this); }
-Tensor Tensor::sin() const { return fastgrad::sin(*this); }
-Tensor Tensor::cos() const { return fastgrad::cos(*this); }
-Tensor Tensor::tanh() const { return fastgrad::tanh(*this); }
-Tensor Tensor::sigmoid() const { return fastgrad::sigmoid(*this); }
-Tensor Tensor::relu() const { return fastgrad::relu(*this); }
-Tensor Tensor::sqrt() const { return fastgrad::sqrt(*this); }
-Tensor Tensor::abs() const { return fastgrad::abs(*this); }
-Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max) const {
-  return fastgrad::clamp(*this, min, max);
-}
-Tensor Tensor::add(const Tensor& o) const { return fastgrad::add(*this, o); }
-Tensor Tensor::sub(const Tensor& o) const { return fastgrad::sub(*this, o); }
-Tensor Tensor::mul(const Tensor& o) const { return fastgrad::mul(*this, o); }
-Tensor Tensor::div(const Tensor& o) const { return fastgrad::div(*this, o); }
-Tensor Tensor::pow(const Tensor& e) const { return fastgrad::pow(*this, e); }
-Tensor Tensor::pow(const Scalar& e) const { return fastgrad::pow(*this, e); }
-Tensor Tensor::maximum(const Tensor& o) const { return fastgrad::maximum(*this, o); }
-Tensor Tensor::minimum(const Tensor& o) const { return fastgrad::minimum(*this, o); }
-Tensor Tensor::sum() const { return fastgrad::sum(*this); }
-Tensor Tensor::sum(const std::vector<int64_t>& dims, bool keepdim) const {
-  return fastgrad::sum(*this, dims, keepdim);
-}
-Tensor Tensor::mean() const { return fastgrad::mean(*this); }
-Tensor Tensor::mean(const std::vector<int64_t>& dims, bool keepdim) const {
-  return fastgrad::mean(*this, dims, keepdim);
-}
-Tensor Tensor::max() const { return fastgrad::max(*this); }
-Tensor Tensor::min() const { return fastgrad::min(*this); }
-Tensor Tensor::matmul(const Tensor& o) const { return fastgrad::matmul(*this, o); }
-Tensor Tensor::mm(const Tensor& o) const { return fastgrad::mm(*this, o); }
-Tensor Tensor::reshape(const Shape& s) const { return fastgrad::reshape(*this, s); }
-Tensor Tensor::view(const Shape& s) const { return fastgrad::view(*this, s); }
-Tensor Tensor::transpose(int64_t a, int64_t b) const { return fastgrad::transpose(*this, a, b); }
-Tensor Tensor::t() const { return fastgrad::t(*this); }
-Tensor Tensor::permute(const std::vector<int64_t>& d) const { return fastgrad::permute(*this, d); }
-Tensor Tensor::expand(const Shape& s) const { return fastgrad::expand(*this, s); }
-Tensor Tensor::squeeze(int64_t d) const { return fastgrad::squeeze(*this, d); }
-Tensor Tensor::unsqueeze(int64_t d) const { return fastgrad::unsqueeze(*this, d); }
-Tensor Tensor::contiguous() const { return fastgrad::contiguous(*this); }
-Tensor Tensor::clone() const { return fastgrad::clone(*this); }
-Tensor Tensor::to(ScalarType dtype) const { return fastgrad::to_dtype(*this, dtype); }
-
-Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
-Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
-Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
-Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, wrapped_scalar(b)); }
-Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, wrapped_scalar(b)); }
-Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, wrapped_scalar(b)); }
-Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, wrapped_scalar(b)); }
-Tensor operator+(const Scalar& a, const Tensor& b) { return add(wrapped_scalar(a), b); }
-Tensor operator-(const Scalar& a, const Tensor& b) { return sub(wrapped_scalar(a), b); }
-Tensor operator*(const Scalar& a, const Tensor& b) { return mul(wrapped_scalar(a), b); }
-Tensor operator/(const Scalar& a, const Tensor& b) { return div(wrapped_scalar(a), b); }
 
 }  // namespace fastgrad

@@ -61,6 +61,14 @@ Tensor tensor(const std::vector<double>& values) {
   return t;
 }
 
+Tensor tensor(const std::vector<float>& values, const Shape& shape) {
+  return tensor(values).view(shape);
+}
+
+Tensor tensor(const std::vector<double>& values, const Shape& shape) {
+  return tensor(values).view(shape);
+}
+
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
               std::optional<ScalarType> dtype) {
   const bool floating = start.is_floating() || end.is_floating() || step.is_floating();

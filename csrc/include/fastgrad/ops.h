@@ -2,6 +2,7 @@
 // Every operation as a free function. Each validates and promotes its inputs, runs a kernel,
 // and (when grad mode is on and an input requires grad) records its backward Node.
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -28,6 +29,23 @@ FASTGRAD_API Tensor wrapped_scalar(const Scalar& value);
 // 1-D tensor from values (C++ convenience).
 FASTGRAD_API Tensor tensor(const std::vector<float>& values);
 FASTGRAD_API Tensor tensor(const std::vector<double>& values);
+// A tensor of `shape` from row-major values (C++ convenience).
+FASTGRAD_API Tensor tensor(const std::vector<float>& values, const Shape& shape);
+FASTGRAD_API Tensor tensor(const std::vector<double>& values, const Shape& shape);
+// Braced lists pick the dtype from the literals: tensor({1.0f, 2.0f}) is float32,
+// tensor({1.0, 2.0}) float64.
+inline Tensor tensor(std::initializer_list<float> values) {
+  return tensor(std::vector<float>(values));
+}
+inline Tensor tensor(std::initializer_list<double> values) {
+  return tensor(std::vector<double>(values));
+}
+inline Tensor tensor(std::initializer_list<float> values, const Shape& shape) {
+  return tensor(std::vector<float>(values), shape);
+}
+inline Tensor tensor(std::initializer_list<double> values, const Shape& shape) {
+  return tensor(std::vector<double>(values), shape);
+}
 FASTGRAD_API Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
                            std::optional<ScalarType> dtype = std::nullopt);
 FASTGRAD_API Tensor linspace(double start, double end, int64_t steps,

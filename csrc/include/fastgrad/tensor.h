@@ -94,6 +94,8 @@ class FASTGRAD_API Tensor {
   Tensor sigmoid() const;
   Tensor relu() const;
   Tensor sqrt() const;
+  Tensor log1p() const;
+  Tensor expm1() const;
   Tensor abs() const;
   Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max) const;
   Tensor add(const Tensor& other) const;
@@ -104,12 +106,39 @@ class FASTGRAD_API Tensor {
   Tensor pow(const Scalar& exponent) const;
   Tensor maximum(const Tensor& other) const;
   Tensor minimum(const Tensor& other) const;
+  // Comparisons give bool tensors.
+  Tensor gt(const Tensor& other) const;
+  Tensor lt(const Tensor& other) const;
+  Tensor ge(const Tensor& other) const;
+  Tensor le(const Tensor& other) const;
+  Tensor eq(const Tensor& other) const;
+  Tensor ne(const Tensor& other) const;
+  Tensor bitwise_and(const Tensor& other) const;
+  Tensor bitwise_or(const Tensor& other) const;
+  Tensor bitwise_xor(const Tensor& other) const;
+  Tensor bitwise_not() const;
   Tensor sum() const;
   Tensor sum(const std::vector<int64_t>& dims, bool keepdim = false) const;
   Tensor mean() const;
   Tensor mean(const std::vector<int64_t>& dims, bool keepdim = false) const;
   Tensor max() const;
   Tensor min() const;
+  // (values, indices) along one dim.
+  std::pair<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
+  std::pair<Tensor, Tensor> min(int64_t dim, bool keepdim = false) const;
+  Tensor prod() const;
+  Tensor prod(int64_t dim, bool keepdim = false) const;
+  Tensor var(const std::vector<int64_t>& dims = {}, double correction = 1,
+             bool keepdim = false) const;
+  Tensor std(const std::vector<int64_t>& dims = {}, double correction = 1,
+             bool keepdim = false) const;
+  Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  Tensor cumsum(int64_t dim) const;
+  Tensor logsumexp(const std::vector<int64_t>& dims, bool keepdim = false) const;
+  Tensor softmax(int64_t dim) const;
+  Tensor log_softmax(int64_t dim) const;
+  Tensor norm(double p = 2, const std::vector<int64_t>& dims = {}, bool keepdim = false) const;
   Tensor matmul(const Tensor& other) const;
   Tensor mm(const Tensor& other) const;
   Tensor reshape(const Shape& shape) const;
@@ -120,6 +149,19 @@ class FASTGRAD_API Tensor {
   Tensor expand(const Shape& shape) const;
   Tensor squeeze(int64_t dim) const;
   Tensor unsqueeze(int64_t dim) const;
+  // t[index] along dim (the dim disappears); operator[] is select(0, index).
+  Tensor select(int64_t dim, int64_t index) const;
+  Tensor operator[](int64_t index) const;
+  // t[start:end:step] along dim, as a view.
+  Tensor slice(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
+               int64_t step = 1) const;
+  Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
+  Tensor flip(const std::vector<int64_t>& dims) const;
+  // Advanced indexing: one int64 index tensor (or undefined for ":") per leading dim.
+  Tensor index(const TensorList& indices) const;
+  Tensor index_select(int64_t dim, const Tensor& index) const;
+  Tensor gather(int64_t dim, const Tensor& index) const;
+  Tensor masked_fill(const Tensor& mask, const Scalar& value) const;
   Tensor contiguous() const;
   Tensor clone() const;
   Tensor to(ScalarType dtype) const;
@@ -133,6 +175,7 @@ class FASTGRAD_API Tensor {
   const Tensor& fill_(const Scalar& value) const;
   const Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max) const;
   const Tensor& copy_(const Tensor& src) const;
+  const Tensor& masked_fill_(const Tensor& mask, const Scalar& value) const;
 
  private:
   std::shared_ptr<TensorImpl> impl_;
@@ -150,5 +193,32 @@ FASTGRAD_API Tensor operator+(const Scalar& a, const Tensor& b);
 FASTGRAD_API Tensor operator-(const Scalar& a, const Tensor& b);
 FASTGRAD_API Tensor operator*(const Scalar& a, const Tensor& b);
 FASTGRAD_API Tensor operator/(const Scalar& a, const Tensor& b);
+// Compound assignment is in place (add_, ...): autograd-aware, bumps the version counter.
+FASTGRAD_API const Tensor& operator+=(const Tensor& a, const Tensor& b);
+FASTGRAD_API const Tensor& operator-=(const Tensor& a, const Tensor& b);
+FASTGRAD_API const Tensor& operator*=(const Tensor& a, const Tensor& b);
+FASTGRAD_API const Tensor& operator/=(const Tensor& a, const Tensor& b);
+FASTGRAD_API const Tensor& operator+=(const Tensor& a, const Scalar& b);
+FASTGRAD_API const Tensor& operator-=(const Tensor& a, const Scalar& b);
+FASTGRAD_API const Tensor& operator*=(const Tensor& a, const Scalar& b);
+FASTGRAD_API const Tensor& operator/=(const Tensor& a, const Scalar& b);
+// Elementwise comparisons (bool tensors, as in PyTorch; use is_same for identity).
+FASTGRAD_API Tensor operator<(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator>(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator<=(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator>=(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator==(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator!=(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator<(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator>(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator<=(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator>=(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator==(const Tensor& a, const Scalar& b);
+FASTGRAD_API Tensor operator!=(const Tensor& a, const Scalar& b);
+// Bitwise on int64, logical on bool.
+FASTGRAD_API Tensor operator&(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator|(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator^(const Tensor& a, const Tensor& b);
+FASTGRAD_API Tensor operator~(const Tensor& a);
 
 }  // namespace fastgrad

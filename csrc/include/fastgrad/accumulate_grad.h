@@ -7,7 +7,7 @@
 
 namespace fastgrad::autograd {
 
-class AccumulateGrad final : public Node {
+class FASTGRAD_API AccumulateGrad final : public Node {
  public:
   explicit AccumulateGrad(Tensor variable);
   std::string name() const override { return "AccumulateGrad"; }
