@@ -35,7 +35,11 @@ std::optional<Scalar> as_scalar(py::handle obj) {
 }
 
 std::optional<Tensor> as_operand(py::handle obj) {
-  if (py::isinstance<Tensor>(obj)) return obj.cast<Tensor>();
+  // The hot cases first and each with one lookup: a Python float (no type-registry search),
+  // then a Tensor through one caster load (isinstance + cast would search twice).
+  if (PyFloat_CheckExact(obj.ptr())) return wrapped_scalar(Scalar(PyFloat_AS_DOUBLE(obj.ptr())));
+  py::detail::make_caster<Tensor> caster;
+  if (caster.load(obj, /*convert=*/false)) return py::detail::cast_op<Tensor&>(caster);
   if (auto s = as_scalar(obj)) return wrapped_scalar(*s);
   return std::nullopt;
 }
