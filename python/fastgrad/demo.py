@@ -80,5 +80,5 @@ def run(
     print(f"final loss {loss.item():.4f}, training accuracy {accuracy:.1%}")
     print(f"w = {w.detach().reshape(2).tolist()}, b = {b.item():.4f}")
     if out_dir is not None:
-        write_pictures(graph_loss, {"w": w, "b": b}, losses, Path(out_dir))
+        write_pictures(graph_loss, {"w": w, "b": b, "loss": graph_loss}, losses, Path(out_dir))
     return loss.item()

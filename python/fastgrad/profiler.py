@@ -211,12 +211,12 @@ class profile:  # noqa: N801 - named like torch.autograd.profiler.profile
         that phase's total."""
         recs = self.records()
         totals = {p: sum(r.seconds for r in recs if r.phase == p) for p in ("forward", "backward")}
-        header = f"{'op':<28} {'phase':<9} {'calls':>7} {'total ms':>10} {'mean us':>9} {'%':>6}"
+        header = f"{'op':<34} {'phase':<9} {'calls':>7} {'total ms':>10} {'mean us':>9} {'%':>6}"
         lines = [header, "-" * len(header)]
         for r in recs[:row_limit] if row_limit else recs:
             share = r.seconds / totals[r.phase] if totals[r.phase] else 0.0
             lines.append(
-                f"{r.name:<28} {r.phase:<9} {r.calls:>7} {r.seconds * 1e3:>10.3f} "
+                f"{r.name:<34} {r.phase:<9} {r.calls:>7} {r.seconds * 1e3:>10.3f} "
                 f"{r.seconds / r.calls * 1e6:>9.1f} {share:>6.1%}"
             )
         lines.append("-" * len(header))

@@ -79,9 +79,12 @@ def to_dot(
     keep: list[Any] = []  # holds the node objects so their addresses stay unique meanwhile
     seen: set[int] = set()
 
+    ids: dict[int, str] = {}
+
     def node_id(fn: Any) -> str:
+        # Numbered in discovery order, so the same graph always gives the same text.
         keep.append(fn)
-        return f"n{hash(fn):x}"
+        return ids.setdefault(hash(fn), f"n{len(ids)}")
 
     stack: list[Any] = []
     for i, out in enumerate(outputs):
