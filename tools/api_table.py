@@ -19,7 +19,7 @@ NOTES = {
     "fastgrad.device": "only `cpu` exists; `.to('cpu')` works, CUDA is refused",
     "fastgrad.from_numpy": "shares memory; dtypes float32/float64/int64/bool",
     "fastgrad.from_dlpack": "CPU producers only; refuses read-only buffers",
-    "fastgrad.profile": "fastgrad's own: torch.profiler-like table of forward ops and backward nodes",
+    "fastgrad.profile": "fastgrad's own: a table of forward ops and backward nodes",
     "fastgrad.save": "a zip of JSON + .npy, never pickle; torch.load cannot read it",
     "fastgrad.load": "loads fastgrad.save files only; never unpickles",
     "fastgrad.viz": "fastgrad's own (like the pytorchviz package)",
