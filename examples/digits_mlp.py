@@ -10,11 +10,13 @@ Trains a 64 -> 64 -> 10 ReLU network with cross-entropy and Adam on scikit-learn
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_digits
 
 import fastgrad as torch
+from fastgrad.utils import ProgressBar, plot_losses
 
 
 def load_data(seed: int = 0, test_fraction: float = 0.2):
@@ -46,8 +48,10 @@ def main(
     lr: float = 1e-3,
     hidden: int = 64,
     verbose: bool = True,
+    out_dir: str | Path | None = None,
 ) -> tuple[list[float], float]:
-    """Train, evaluate, and return (per-epoch mean training loss, test accuracy)."""
+    """Train, evaluate, and return (per-epoch mean training loss, test accuracy). With
+    `out_dir`, the loss curve is written there as digits_mlp_loss.png (needs matplotlib)."""
     torch.manual_seed(seed)  # fixes the weight initialisation
     x_train, y_train, x_test, y_test = load_data(seed)
     n_train = x_train.shape[0]
@@ -62,6 +66,8 @@ def main(
     rng = np.random.default_rng(seed + 1)  # batch order, independent of the split's stream
 
     history = []
+    n_batches = -(-n_train // batch_size)
+    bar = ProgressBar(epochs * n_batches, desc="training") if verbose else None
     for epoch in range(1, epochs + 1):
         model.train()
         order = torch.from_numpy(rng.permutation(n_train))
@@ -75,16 +81,24 @@ def main(
             optimizer.step()
             # Weight by batch size: the last batch is smaller.
             total += loss.item() * xb.shape[0]
+            if bar is not None:
+                bar.update(loss=loss.item())
         history.append(total / n_train)
         if verbose:
             print(f"epoch {epoch:3d}  train loss {history[-1]:.4f}")
 
+    if bar is not None:
+        bar.close()
     model.eval()
     with torch.no_grad():
         pred = model(x_test).argmax(dim=1)
         accuracy = float((pred == y_test).float().mean())
     if verbose:
         print(f"test accuracy {accuracy:.2%} on {x_test.shape[0]} held-out images")
+    if out_dir is not None:
+        png = plot_losses(history, Path(out_dir) / "digits_mlp_loss.png", "digits MLP: train loss")
+        if png is not None and verbose:
+            print(f"loss curve written to {png}")
     return history, accuracy
 
 
@@ -92,5 +106,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).parent / "output"),
+        help="folder for the loss curve (digits_mlp_loss.png)",
+    )
     args = parser.parse_args()
-    main(epochs=args.epochs, seed=args.seed)
+    main(epochs=args.epochs, seed=args.seed, out_dir=args.out)

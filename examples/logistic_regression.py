@@ -9,10 +9,12 @@ with a margin around it left empty, drawn from a seeded numpy generator.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
 import fastgrad as torch
+from fastgrad.utils import ProgressBar, plot_losses
 
 
 def make_data(n: int = 400, n_features: int = 2, margin: float = 0.3, seed: int = 0):
@@ -42,9 +44,14 @@ class LogisticRegression(torch.nn.Module):
 
 
 def main(
-    epochs: int = 100, lr: float = 0.5, seed: int = 0, verbose: bool = True
+    epochs: int = 100,
+    lr: float = 0.5,
+    seed: int = 0,
+    verbose: bool = True,
+    out_dir: str | Path | None = None,
 ) -> tuple[list[float], float]:
-    """Train full-batch, return (per-epoch training loss, accuracy on held-out points)."""
+    """Train full-batch, return (per-epoch training loss, accuracy on held-out points). With
+    `out_dir`, the loss curve is written there as logistic_regression_loss.png (matplotlib)."""
     torch.manual_seed(seed)
     x, y = make_data(seed=seed)
     # Last quarter held out: the points are i.i.d., so no shuffle is needed.
@@ -57,15 +64,20 @@ def main(
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 
     losses = []
+    bar = ProgressBar(epochs, desc="training") if verbose else None
     for epoch in range(1, epochs + 1):
         optimizer.zero_grad()
         loss = loss_fn(model(x_train), y_train)
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
+        if bar is not None:
+            bar.update(loss=losses[-1])
         if verbose and (epoch == 1 or epoch % max(epochs // 10, 1) == 0):
             print(f"epoch {epoch:4d}  loss {losses[-1]:.4f}")
 
+    if bar is not None:
+        bar.close()
     with torch.no_grad():
         pred = (model(x_test) > 0.5).float()
         accuracy = (pred == y_test).float().mean().item()
@@ -74,6 +86,10 @@ def main(
         b = model.linear.bias.item()
         print(f"w = {[round(v, 3) for v in w]}, b = {b:.3f}")
         print(f"test accuracy {accuracy:.2%} on {len(x) - n_train} held-out points")
+    if out_dir is not None:
+        png = plot_losses(losses, Path(out_dir) / "logistic_regression_loss.png", "BCE loss")
+        if png is not None and verbose:
+            print(f"loss curve written to {png}")
     return losses, accuracy
 
 
@@ -81,5 +97,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).parent / "output"),
+        help="folder for the loss curve (logistic_regression_loss.png)",
+    )
     args = parser.parse_args()
-    main(epochs=args.epochs, seed=args.seed)
+    main(epochs=args.epochs, seed=args.seed, out_dir=args.out)

@@ -65,12 +65,34 @@ def test_logistic_regression_learns(capsys):
 
 
 @pytest.mark.parametrize("name", ["digits_mlp", "logistic_regression"])
-def test_example_runs_as_a_script(name):
+def test_example_runs_as_a_script(name, tmp_path):
     r = subprocess.run(
-        [sys.executable, str(EXAMPLES / f"{name}.py"), "--epochs", "1"],
+        [sys.executable, str(EXAMPLES / f"{name}.py"), "--epochs", "2", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert r.returncode == 0, r.stderr
     assert "test accuracy" in r.stdout
+    assert "training |" in r.stderr and "loss" in r.stderr  # the progress bar
+    png = tmp_path / f"{name}_loss.png"
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert png.read_bytes().startswith(b"\x89PNG")
+    else:
+        assert "matplotlib is not installed" in r.stderr and not png.exists()
+
+
+def test_progress_bar_text_and_log_lines():
+    import io
+
+    from fastgrad.utils import ProgressBar
+
+    out = io.StringIO()
+    bar = ProgressBar(8, desc="fit", width=8, file=out)
+    for i in range(8):
+        bar.update(loss=1.0 / (i + 1))
+    bar.close()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 4  # not a terminal: one line per quarter
+    assert lines[-1].startswith("fit |########| 8/8 [") and lines[-1].endswith("loss 0.1250")
+    assert lines[0].startswith("fit |##------| 2/8")

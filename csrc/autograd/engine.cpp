@@ -6,6 +6,7 @@
 
 #include "fastgrad/accumulate_grad.h"
 #include "fastgrad/autograd.h"
+#include "fastgrad/debug.h"
 #include "fastgrad/ops.h"
 #include "fastgrad/tensor_impl.h"
 
@@ -176,7 +177,7 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
           const auto& m = node->input_metadata()[i];
           inputs[i] = zeros(m.shape, m.dtype);
         }
-      outputs = node->apply(std::move(inputs));
+      outputs = detail::apply_node(*node, std::move(inputs));  // plain apply unless debugging
       if (!task.keep_graph) node->release_variables();
     }
 

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "fastgrad/accumulate_grad.h"
+#include "fastgrad/debug.h"
 #include "fastgrad/grad_mode.h"
 #include "fastgrad/ops.h"
 #include "fastgrad/tensor_impl.h"
@@ -14,7 +15,15 @@ namespace {
 std::atomic<uint64_t> next_sequence_nr{0};
 }
 
-Node::Node() : sequence_nr_(next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
+Node::Node()
+    : sequence_nr_(next_sequence_nr.fetch_add(1, std::memory_order_relaxed)),
+      anomaly_trace_(detail::anomaly_trace()) {}
+
+TensorList Node::saved_data() const {
+  TensorList r;
+  for (const auto& s : saved_) r.push_back(s.data_);
+  return r;
+}
 
 void Node::release_variables() {
   for (auto& s : saved_) s.reset();

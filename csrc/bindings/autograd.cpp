@@ -77,6 +77,18 @@ struct WeakNodeRef {
 
 py::object& node_base_type = *new py::object();  // leaked: see module.cpp
 
+// Anomaly mode's trace hook: the Python stack of the op call that is creating a node.
+std::string python_traceback() {
+  if (!Py_IsInitialized()) return {};
+  py::gil_scoped_acquire gil;  // ops on large tensors run with the GIL released
+  try {
+    py::object lines = py::module_::import("traceback").attr("format_stack")();
+    return py::str("").attr("join")(lines).cast<std::string>();
+  } catch (py::error_already_set&) {
+    return {};  // a trace is a debugging aid: never fail the op for it
+  }
+}
+
 }  // namespace
 
 py::object wrap_node(const std::shared_ptr<Node>& node) {
@@ -121,6 +133,15 @@ void init_autograd(py::module_& m) {
                                throw py::attribute_error("'" + n.display_name() +
                                                          "' object has no attribute 'variable'");
                              })
+      .def_property_readonly("_saved_tensors",
+                             [](const Node& n) {
+                               TensorList ts = n.saved_data();
+                               py::tuple out(ts.size());
+                               for (size_t i = 0; i < ts.size(); ++i)
+                                 out[i] = ts[i].defined() ? py::cast(ts[i]) : py::none();
+                               return out;
+                             })
+      .def_property_readonly("_anomaly_trace", &Node::anomaly_trace)
       .def("__repr__",
            [](py::handle self) {
              return "<" + self.cast<const Node&>().display_name() + " object at " +
@@ -144,6 +165,16 @@ void init_autograd(py::module_& m) {
     return prev;
   });
   m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
+  AnomalyMode::set_trace_hook(&python_traceback);
+  m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
+  m.def("_set_anomaly_enabled", &AnomalyMode::set_enabled);
+  m.def("_set_backward_profiler", &BackwardProfiler::set_enabled);
+  m.def("_backward_profile", [] {
+    py::list out;  // (name, count, total seconds)
+    for (const ProfileRecord& r : BackwardProfiler::records())
+      out.append(py::make_tuple(r.name, r.count, static_cast<double>(r.total_ns) * 1e-9));
+    return out;
+  });
   m.def("_set_inference_mode", &InferenceMode::set_enabled);
 
   m.def("_backward",

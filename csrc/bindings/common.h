@@ -65,6 +65,7 @@ inline auto unary_method(Tensor (Tensor::*method)() const) {
 void init_tensor(py::module_& m);
 void init_autograd(py::module_& m);
 void init_functions(py::module_& m);
+void init_dlpack(py::module_& m);
 
 // Returns grad_fn objects whose Python type is named after the node (PowBackward0, ...).
 py::object wrap_node(const std::shared_ptr<Node>& node);

@@ -58,6 +58,7 @@ PYBIND11_MODULE(_C, m) {
   init_tensor(m);
   init_autograd(m);
   init_functions(m);
+  init_dlpack(m);
 
   m.attr("_has_openmp") = openmp_enabled();
   m.def("get_num_threads", &get_num_threads);

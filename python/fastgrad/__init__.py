@@ -16,10 +16,14 @@ _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from . import (  # noqa: E402
     _C,  # noqa: E402
+    _interop,  # noqa: E402,F401  (NumPy and DLPack protocols on Tensor)
     _tensor,  # noqa: E402,F401  (attaches the Python-side Tensor methods)
     autograd,
     nn,
     optim,
+    testing,
+    utils,
+    viz,
 )
 from ._C import (
     Tensor,
@@ -150,8 +154,10 @@ from ._grad_mode import (  # noqa: E402
     no_grad,
     set_grad_enabled,
 )
+from ._interop import from_dlpack  # noqa: E402
 from ._size import Size  # noqa: E402
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
+from .profiler import profile  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 float = float32  # noqa: A001 - PyTorch's aliases
@@ -184,6 +190,10 @@ __all__ = [
     "set_num_threads",
     "load",
     "optim",
+    "profile",
+    "testing",
+    "utils",
+    "viz",
     "save",
     "argmax",
     "argmin",
@@ -241,6 +251,7 @@ __all__ = [
     "float",
     "float32",
     "float64",
+    "from_dlpack",
     "from_numpy",
     "full",
     "full_like",

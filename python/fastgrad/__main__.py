@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--epochs", type=int, default=200)
     d.add_argument("--lr", type=float, default=0.5)
     d.add_argument("--seed", type=int, default=0)
+    d.add_argument(
+        "--out",
+        default="fastgrad-demo",
+        help="folder for the graph (graph.dot, graph.svg) and the loss curve (loss.png)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.cmake_dir:
@@ -64,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from . import demo
 
-        demo.run(epochs=args.epochs, lr=args.lr, seed=args.seed)
+        demo.run(epochs=args.epochs, lr=args.lr, seed=args.seed, out_dir=args.out)
         return 0
     parser.print_help()
     return 1

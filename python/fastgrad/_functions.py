@@ -3,6 +3,7 @@ into the Tensor method of the same name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import _C
@@ -10,7 +11,7 @@ from . import _C
 Tensor = _C.Tensor
 
 
-def _unary(name: str) -> Any:
+def _unary(name: str) -> Callable[[Tensor], Tensor]:
     method = getattr(Tensor, name)
 
     def op(input: Tensor) -> Tensor:  # noqa: A002
@@ -42,7 +43,7 @@ clone = _unary("clone")
 detach = _unary("detach")
 
 
-def _binary(name: str) -> Any:
+def _binary(name: str) -> Callable[[Tensor, Any], Tensor]:
     method = getattr(Tensor, name)
 
     def op(input: Tensor, other: Any) -> Tensor:  # noqa: A002
@@ -181,7 +182,7 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:  # no
     return _C._where(condition, input, other)
 
 
-def _method_fn(name: str) -> Any:
+def _method_fn(name: str) -> Callable[..., Any]:
     method = getattr(Tensor, name)
 
     def fn(input: Tensor, *args: Any, **kwargs: Any) -> Any:  # noqa: A002

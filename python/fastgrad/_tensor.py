@@ -11,8 +11,6 @@ import warnings
 from collections import namedtuple
 from typing import Any
 
-import numpy as np
-
 from . import _C
 from ._device import CPU, check_device
 from ._size import Size
@@ -131,10 +129,7 @@ def __format__(self: Tensor, spec: str) -> str:
     return object.__format__(self, spec)
 
 
-@_method
-def __array__(self: Tensor, dtype: Any = None, copy: Any = None) -> np.ndarray:
-    arr = self.detach().numpy()
-    return arr if dtype is None else arr.astype(dtype)
+# __array__, __array_interface__ and DLPack live in _interop.py.
 
 
 @_method

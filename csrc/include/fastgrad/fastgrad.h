@@ -23,6 +23,7 @@
 #include "fastgrad/accumulate_grad.h"
 #include "fastgrad/autograd.h"
 #include "fastgrad/config.h"
+#include "fastgrad/debug.h"
 #include "fastgrad/dtype.h"
 #include "fastgrad/errors.h"
 #include "fastgrad/function.h"

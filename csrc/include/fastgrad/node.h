@@ -116,6 +116,11 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
   void run_pre_hooks(TensorList& grads);
   bool has_pre_hooks() const { return !pre_hooks_.empty() || !retain_grads_.empty(); }
 
+  // The tensors saved for backward as they were saved (undefined once released); for display.
+  TensorList saved_data() const;
+  // Where the forward op that made this node was called, recorded in anomaly mode (debug.h).
+  const std::string& anomaly_trace() const { return anomaly_trace_; }
+
   // Moves the nodes this one keeps alive into `out`, so destruction can run without recursion.
   void steal_edges(std::vector<std::shared_ptr<Node>>& out);
 
@@ -127,6 +132,7 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
   std::vector<std::pair<uint32_t, TensorHook>> pre_hooks_;
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retain_grads_;
   std::string display_name_;
+  std::string anomaly_trace_;
 };
 
 // Deleter used for every Node: destroys a whole chain iteratively (no stack overflow on

@@ -1,4 +1,4 @@
-"""fastgrad.autograd: backward/grad entry points, custom Functions, and gradcheck."""
+"""fastgrad.autograd: backward/grad entry points, custom Functions, gradcheck, anomaly mode."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import _C
 from .._grad_mode import enable_grad, no_grad, set_grad_enabled
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -19,6 +20,9 @@ __all__ = [
     "GradcheckError",
     "Node",
     "backward",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+    "set_detect_anomaly",
     "enable_grad",
     "grad",
     "gradcheck",
