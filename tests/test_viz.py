@@ -1,5 +1,6 @@
 """fastgrad.viz: the autograd graph as Graphviz DOT, and rendering through `dot`."""
 
+import os
 import shutil
 
 import pytest
@@ -69,3 +70,30 @@ def test_render_writes_picture(tmp_path, suffix):
     out = viz.render(y, tmp_path / f"graph.{suffix}")
     data = out.read_bytes()
     assert data.startswith(b"\x89PNG") if suffix == "png" else b"<svg" in data
+
+
+def test_render_runs_dot_with_format_and_output(monkeypatch, tmp_path):
+    # Without Graphviz installed, a stand-in `dot` records how render() calls it; this checks
+    # the command line, the DOT text on stdin and the error path, wherever the tests run.
+    import sys
+
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text(
+        f"#!{sys.executable}\n"
+        "import sys\n"
+        "args = sys.argv[1:]\n"
+        "src = sys.stdin.read()\n"
+        "if 'FAIL' in src: sys.exit('syntax error in line 1')\n"
+        "open(args[args.index('-o') + 1], 'w').write(args[0] + '\\n' + src)\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    _, _, y = _graph()
+    out = viz.render(y, tmp_path / "graph.png")
+    fmt, _, source = out.read_text().partition("\n")
+    assert fmt == "-Tpng" and source == viz.to_dot(y)
+    # dot's own failure surfaces as a RuntimeError carrying its message
+    monkeypatch.setattr(viz, "to_dot", lambda *a, **k: "FAIL")
+    with pytest.raises(RuntimeError, match="dot -Tsvg failed: syntax error"):
+        viz.render(y, tmp_path / "bad.svg")
