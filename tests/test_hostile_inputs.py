@@ -42,7 +42,7 @@ SPECIAL = [0.0, -0.0, 1.0, -1.5, 2.0, 1e30, -1e30, math.inf, -math.inf, math.nan
 
 @st.composite
 def tensors(draw, min_dims=0, max_dims=3):
-    """A tensor of any dtype, possibly empty, possibly a non-contiguous view, with special values."""
+    """Any dtype, possibly empty, possibly a non-contiguous view, holding special values."""
     shape = draw(st.lists(st.integers(0, 3), min_size=min_dims, max_size=max_dims))
     dtype = draw(st.sampled_from(DTYPES))
     n = int(np.prod(shape)) if shape else 1
@@ -52,7 +52,7 @@ def tensors(draw, min_dims=0, max_dims=3):
         arr = np.nan_to_num(arr, nan=0, posinf=7, neginf=-7).clip(-100, 100).astype(np.int64)
     elif dtype == torch.bool:
         arr = arr != 0
-    t = torch.tensor(arr.tolist(), dtype=dtype) if shape else torch.tensor(arr.item(), dtype=dtype)
+    t = torch.tensor(arr.tolist() if shape else arr.item(), dtype=dtype)
     view = draw(st.sampled_from(["plain", "transpose", "strided", "expand"]))
     if view == "transpose" and t.dim() >= 2:
         t = t.transpose(0, 1)
