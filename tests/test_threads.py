@@ -29,13 +29,123 @@ def _results():
     ]
 
 
-def test_results_are_bit_identical_for_1_and_2_threads(restore_threads):
+def _more_results():
+    """Reductions of every kind and gradient accumulation (several paths into one leaf)."""
+    torch.manual_seed(1)
+    x = torch.randn(300, 1000, dtype=torch.float32)
+    w = torch.randn(1000, requires_grad=True)
+    h = x * w  # broadcast: w's gradient is a sum over 300 rows
+    loss = h.sum() + (h * h).mean() + h.exp().sum(1).log().sum() + x.matmul(w).tanh().sum()
+    loss.backward()
+    return [
+        x.mean().numpy(),
+        x.mean(0).numpy(),
+        x.var(1).numpy(),
+        x.norm().numpy(),
+        x.logsumexp(1).numpy(),
+        x.softmax(1).numpy(),
+        x.cumsum(1).numpy(),
+        x.prod(0).numpy(),
+        x.max().numpy(),
+        x.max(0)[0].numpy(),
+        x.double().sum().numpy(),
+        loss.detach().numpy(),
+        w.grad.numpy(),
+    ]
+
+
+@pytest.mark.parametrize("threads", [2, 4, 8, 16])
+def test_results_are_bit_identical_for_any_thread_count(threads, restore_threads):
     torch.set_num_threads(1)
-    one = _results()
-    torch.set_num_threads(2)
-    two = _results()
-    for a, b in zip(one, two):
-        assert np.array_equal(a, b)
+    one = _results() + _more_results()
+    torch.set_num_threads(threads)
+    many = _results() + _more_results()
+    for i, (a, b) in enumerate(zip(one, many)):
+        assert np.array_equal(a, b, equal_nan=True), i
+
+
+def _run_threads(fn, n):
+    import threading
+
+    errors = []
+
+    def wrapped(i):
+        try:
+            fn(i)
+        except BaseException as e:  # reported below, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=wrapped, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+
+def test_concurrent_backward_on_independent_graphs():
+    results = {}
+
+    def work(i):
+        w = torch.full((64, 64), 0.01 * (i + 1), dtype=torch.float64, requires_grad=True)
+        for _ in range(20):
+            (torch.ones(32, 64, dtype=torch.float64) @ w).tanh().sum().backward()
+        results[i] = w.grad.numpy().copy()
+
+    _run_threads(work, 6)
+    for i in range(6):
+        w = torch.full((64, 64), 0.01 * (i + 1), dtype=torch.float64, requires_grad=True)
+        for _ in range(20):
+            (torch.ones(32, 64, dtype=torch.float64) @ w).tanh().sum().backward()
+        assert np.array_equal(results[i], w.grad.numpy())
+
+
+def test_concurrent_backward_on_graphs_sharing_leaves_accumulates_every_gradient():
+    w = torch.zeros(256, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    n_threads, rounds = 8, 200
+
+    def work(i):
+        for _ in range(rounds):
+            # integer-valued gradients: every order of addition gives the exact sum
+            ((w * float(i + 1)).sum() + b.sum() * 2).backward()
+
+    _run_threads(work, n_threads)
+    total = sum(range(1, n_threads + 1)) * rounds
+    assert np.array_equal(w.grad.numpy(), np.full(256, float(total)))
+    assert b.grad.item() == 2.0 * n_threads * rounds
+
+
+def test_grad_mode_is_thread_local():
+    import threading
+
+    x = torch.ones(3, requires_grad=True)
+    inside = threading.Event()
+    release = threading.Event()
+    seen = {}
+
+    def no_grad_thread():
+        with torch.no_grad():
+            seen["worker_enabled"] = torch.is_grad_enabled()
+            inside.set()
+            release.wait(10)
+            seen["worker_records"] = (x * 2).requires_grad
+
+    t = threading.Thread(target=no_grad_thread)
+    t.start()
+    inside.wait(10)
+    # the other thread is inside no_grad right now; this one is unaffected
+    assert torch.is_grad_enabled() and (x * 2).requires_grad
+    release.set()
+    t.join()
+    assert seen == {"worker_enabled": False, "worker_records": False}
+    # and a thread started under no_grad starts with grad mode on, like PyTorch
+    with torch.no_grad():
+        flag = []
+        t = threading.Thread(target=lambda: flag.append(torch.is_grad_enabled()))
+        t.start()
+        t.join()
+    assert flag == [True]
 
 
 def test_set_num_threads_validates(restore_threads):

@@ -486,8 +486,9 @@ def var(
     if isinstance(dim, bool):  # var(unbiased) positional form
         dim, unbiased = None, dim
     c = _correction(unbiased, correction)
+    out = self._var(_dims(dim), c, keepdim)  # validates dim before the warning indexes shape
     _warn_dof(self, dim, c, "var")
-    return self._var(_dims(dim), c, keepdim)
+    return out
 
 
 @_method
@@ -502,8 +503,9 @@ def std(
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     c = _correction(unbiased, correction)
+    out = self._std(_dims(dim), c, keepdim)  # validates dim before the warning indexes shape
     _warn_dof(self, dim, c, "std")
-    return self._std(_dims(dim), c, keepdim)
+    return out
 
 
 @_method

@@ -18,6 +18,16 @@ Tensor = _C.Tensor
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}
 
 
+def _check_tensors(op: str, input: Any, target: Any) -> None:  # noqa: A002
+    # Checked first, so a wrong type is a TypeError naming the argument, not an AttributeError.
+    for pos, (name, value) in enumerate((("input", input), ("target", target)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{op}(): argument '{name}' (position {pos}) must be Tensor, "
+                f"not {type(value).__name__}"
+            )
+
+
 def _warn_size_mismatch(input: Tensor, target: Tensor) -> None:  # noqa: A002
     if target.shape != input.shape:
         warnings.warn(
@@ -48,6 +58,7 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean (or sum/none) of -w (y log x + (1 - y) log(1 - x)); each log is clamped at -100."""
+    _check_tensors("binary_cross_entropy", input, target)
     if size_average is not None or reduce is not None:
         reduction = _reduction.resolve(size_average, reduce, reduction)
     # _sizes() is a plain tuple: cheaper than building two Size objects on this hot path.
@@ -77,6 +88,7 @@ def binary_cross_entropy_with_logits(
     autograd gets the exact derivative sigmoid(z) everywhere, 0 included (a relu/abs form
     would give a subgradient there: wrong gradients for zero logits).
     """
+    _check_tensors("binary_cross_entropy_with_logits", input, target)
     reduction = _reduction.resolve(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -102,6 +114,7 @@ def mse_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """Mean (or sum/none) of the squared differences (weighted mean with `weight`)."""
+    _check_tensors("mse_loss", input, target)
     _warn_size_mismatch(input, target)
     reduction = _reduction.resolve(size_average, reduce, reduction)
     if weight is not None:
@@ -118,6 +131,7 @@ def l1_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """Mean (or sum/none) of the absolute differences (weighted mean with `weight`)."""
+    _check_tensors("l1_loss", input, target)
     _warn_size_mismatch(input, target)
     reduction = _reduction.resolve(size_average, reduce, reduction)
     errors = (input - target).abs()
@@ -200,6 +214,7 @@ def nll_loss(
     equal to ignore_index contribute 0; the weighted mean divides by the sum of the weights of
     the targets that are not ignored (nan when every target is ignored, as in PyTorch).
     """
+    _check_tensors("nll_loss", input, target)
     reduction = _reduction.resolve(size_average, reduce, reduction)
     _check_class_target(input, target, ignore_index)
     _check_class_weight(weight, input.shape[0] if input.dim() == 1 else input.shape[1])
@@ -232,6 +247,7 @@ def cross_entropy(
     class indices (int64), as nll_loss(log_softmax(input, class_dim), target) takes them.
     label_smoothing mixes the target with the uniform distribution over the C classes.
     """
+    _check_tensors("cross_entropy", input, target)
     reduction = _reduction.resolve(size_average, reduce, reduction)
     class_dim = 0 if input.dim() == 1 else 1
     if label_smoothing > 1.0:
