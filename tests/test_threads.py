@@ -197,5 +197,13 @@ def test_heavy_work_releases_the_gil(name, restore_threads):
         "sum": lambda: big.sum(),
         "backward": lambda: (a @ a).sum().backward(),
     }[name]
-    shortest, gap = _gap_during(op)
-    assert gap < shortest / 2, (shortest, gap)
+    # A loaded machine can deschedule this thread for a while; a kernel that holds the GIL
+    # stalls it on every attempt, so passing one of three attempts is still conclusive.
+    attempts = []
+    for _ in range(3):
+        shortest, gap = _gap_during(op)
+        attempts.append((shortest, gap))
+        if gap < shortest / 2:
+            break
+    else:
+        raise AssertionError(f"this thread stalled during every kernel: {attempts}")
