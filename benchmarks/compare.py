@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         "-k", default="", help="only workloads whose name contains one of these (comma-separated)"
     )
     parser.add_argument(
-        "--threads", default="2", help="comma-separated thread counts to run the table with"
+        "--threads", default="1,2", help="comma-separated thread counts to run the table with"
     )
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (median is kept)")
     parser.add_argument("--round-time", type=float, default=0.05, help="target seconds per round")

@@ -161,6 +161,11 @@ __attribute__((target("avx2,fma"))) void micro_avx2_f64(int64_t kc, const double
 const bool kHasAvx2 = cpu_has_avx2_fma();
 
 template <typename T>
+inline void prefetch(const T* p) {
+  __builtin_prefetch(p, 1, 3);
+}
+
+template <typename T>
 using MicroKernel = void (*)(int64_t, const T*, const T*, T*);
 
 template <typename T>
@@ -227,8 +232,11 @@ void gemm_packed(int64_t M, int64_t N, int64_t K, const T* a, int64_t sa0, int64
             const T* bs = bpack.get() + jr * kc;
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int64_t rows = std::min(MR, mc - ir);
-              micro(kc, apack.get() + ir * kc, bs, acc);
               T* ct = c + (ic + ir) * ldc + jc + jr;
+              // Fetch the C tile while the micro-kernel runs: it is read right after, and
+              // from L3 or memory each of its rows would otherwise stall.
+              for (int64_t r = 0; r < rows; ++r) prefetch(ct + r * ldc);
+              micro(kc, apack.get() + ir * kc, bs, acc);
               for (int64_t r = 0; r < rows; ++r) {
                 T* crow = ct + r * ldc;
                 const T* arow = acc + r * NR;
