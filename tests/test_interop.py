@@ -141,3 +141,14 @@ def test_torch_interop_shares_memory():
     del src
     gc.collect()
     assert f.tolist() == [0.0, 1.0, 2.0, -1.0]
+
+
+def test_numpy_conversion_refuses_tensors_that_require_grad():
+    # PyTorch: np.asarray(t) / np.array(t) raise like t.numpy(); detach() first.
+    t = fastgrad.ones(3, requires_grad=True)
+    for convert in (np.asarray, np.array):
+        with pytest.raises(
+            RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"
+        ):
+            convert(t)
+    np.testing.assert_array_equal(np.asarray(t.detach()), [1, 1, 1])

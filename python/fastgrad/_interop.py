@@ -24,8 +24,16 @@ _TYPESTR = {"float32": "<f4", "float64": "<f8", "int64": "<i8", "bool": "|b1"}
 _DL_CPU = 1
 
 
+_REQUIRES_GRAD_NUMPY = (
+    "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+)
+
+
 def _array_interface(self: Tensor) -> dict[str, Any]:
     # NumPy keeps a reference to the tensor (the array's base), so the memory outlives the view.
+    # Like numpy() (and PyTorch's np.asarray(t)), a tensor that requires grad is refused.
+    if self.requires_grad:
+        raise RuntimeError(_REQUIRES_GRAD_NUMPY)
     item = self.element_size()
     return {
         "version": 3,
@@ -37,7 +45,7 @@ def _array_interface(self: Tensor) -> dict[str, Any]:
 
 
 def __array__(self: Tensor, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-    arr = self.detach().numpy()
+    arr = self.numpy()  # raises for a tensor that requires grad, as in PyTorch
     if dtype is not None:
         arr = arr.astype(dtype, copy=bool(copy))
     elif copy:
