@@ -33,8 +33,8 @@ inline bool in_parallel_region() {
 template <typename F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
   if (begin >= end) return;
-  int64_t n = end - begin;
 #ifdef FASTGRAD_USE_OPENMP
+  const int64_t n = end - begin;
   int threads = max_threads();
   if (n > grain && threads > 1 && !in_parallel_region()) {
     int64_t max_chunks = (n + grain - 1) / grain;
