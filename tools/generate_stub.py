@@ -133,9 +133,10 @@ def _from_pybind_doc(name: str, doc: str | None, is_method: bool) -> str | None:
     if not doc:
         return None
     first = doc.strip().splitlines()[0]
-    if "Overloaded function" in doc or not first.startswith(name + "("):
+    if "Overloaded function" in doc:
         return None
-    m = re.match(rf"{re.escape(name)}\((.*)\) -> (.*)$", first)
+    # An alias (Tensor.clip = Tensor.clamp) keeps the signature line of the bound name.
+    m = re.match(r"\w+\((.*)\) -> (.*)$", first)
     if not m:
         return None
     args, ret = m.group(1), m.group(2)
