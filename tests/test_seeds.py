@@ -7,6 +7,7 @@ below pin that decision for every cell, as checked by hand against the seed file
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from functools import cache
 from pathlib import Path
@@ -107,13 +108,27 @@ def seed_file_names(directory: Path) -> list[str]:
     )
 
 
-def test_seeds_match_shared_copy() -> None:
-    if not SHARED_SEEDS_DIR.is_dir():
-        pytest.skip(f"{SHARED_SEEDS_DIR} is absent")
-    names = seed_file_names(SHARED_SEEDS_DIR)
-    assert seed_file_names(SEEDS_DIR) == names
-    for name in names:
-        assert (SEEDS_DIR / name).read_bytes() == (SHARED_SEEDS_DIR / name).read_bytes(), name
+# SHA-256 of the original notebooks in ../shared/seeds (the spec), recorded when they were copied.
+SEED_SHA256 = {
+    "000_2a8d5a0476eee523.txt": "3dd6ff8d5b22f9a57d85aa8ca1bb91ea0bb368b8c79cdd09d11de2506a01a6eb",
+    "001_e781f20639962fb6.txt": "206c3cc4371ac6fe0164fc08fa7746243d9cb5b46d844add5b9090d33f1a2656",
+    "002_a86aafc3ca44915d.txt": "29d7d9f79d9bf1e5d59cf203f3b891179eedf302c4209b1657118c979098945e",
+    "003_549176d38e3f6680.txt": "c7c9fb21b8f091583bec409f9c50500b43da79405b8b1c918944de06d80ccfb3",
+    "004_aacf832bf05f821d.txt": "2b8e57e36c5ba8296d696ab3dbd502035e1b5807c9cf4e878a296c4a100cf288",
+    "README.md": "fe2289357866409bf3abd038d237f1949e3c10f72df166b32b79795aa0eb6540",
+}
+
+
+def test_seeds_are_unmodified_copies_of_the_spec() -> None:
+    # The copy under tests/seeds must be byte for byte the spec; where the shared original is
+    # at hand (a developer's checkout beside ../shared), it must still be what was copied.
+    directories = [SEEDS_DIR] + ([SHARED_SEEDS_DIR] if SHARED_SEEDS_DIR.is_dir() else [])
+    for directory in directories:
+        assert seed_file_names(directory) == sorted(SEED_SHA256), directory
+        for name, digest in SEED_SHA256.items():
+            assert hashlib.sha256((directory / name).read_bytes()).hexdigest() == digest, (
+                directory / name
+            )
 
 
 # ------------------------------------------------- the harness itself, on a made-up notebook

@@ -101,17 +101,23 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
     Tensor r = hook(g);
     if (r.defined()) g = r;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!meta.grad.defined()) {
-    // Take the buffer when nobody else can see it; otherwise copy, so that .grad never
-    // aliases another tensor (AddBackward hands the same gradient to both inputs).
-    bool unique = g.impl_ptr().use_count() == 1 && g.impl()->storage().use_count() == 1 &&
-                  g.is_contiguous() && !g.requires_grad();
-    meta.grad = unique ? g : clone(g);
-  } else if (!GradMode::is_enabled()) {
-    meta.grad.add_(g);
-  } else {
-    meta.grad = add(meta.grad, g);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!meta.grad.defined()) {
+      // Take the buffer when nobody else can see it; otherwise copy, so that .grad never
+      // aliases another tensor (AddBackward hands the same gradient to both inputs).
+      bool unique = g.impl_ptr().use_count() == 1 && g.impl()->storage().use_count() == 1 &&
+                    g.is_contiguous() && !g.requires_grad();
+      meta.grad = unique ? g : clone(g);
+    } else if (!GradMode::is_enabled()) {
+      meta.grad.add_(g);
+    } else {
+      meta.grad = add(meta.grad, g);
+    }
+  }
+  if (!meta.post_accumulate_hooks.empty()) {
+    auto hooks = meta.post_accumulate_hooks;  // a hook may register another
+    for (auto& hook : hooks) hook(variable_);
   }
   return {};
 }

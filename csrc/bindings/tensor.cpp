@@ -92,6 +92,8 @@ void init_tensor(py::module_& m) {
       .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.data_ptr()); })
       .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
       .def_property_readonly("_version", &Tensor::version)
+      // For writers that bypass the ops (MPI collectives write through a NumPy view).
+      .def("_bump_version", [](const Tensor& t) { t.impl()->storage()->bump_version(); })
       .def("__len__",
            [](const Tensor& t) {
              if (t.dim() == 0) throw py::type_error("len() of a 0-d tensor");
@@ -210,6 +212,19 @@ void init_tensor(py::module_& m) {
                py::object r = (*holder)(grad);
                if (r.is_none()) return Tensor();
                return r.cast<Tensor>();
+             });
+           })
+      .def("_register_post_accumulate_grad_hook",
+           [](const Tensor& t, py::function fn) {
+             auto holder = std::shared_ptr<py::function>(new py::function(std::move(fn)),
+                                                         [](py::function* f) {
+                                                           if (!Py_IsInitialized()) return;
+                                                           py::gil_scoped_acquire gil;
+                                                           delete f;
+                                                         });
+             t.register_post_accumulate_grad_hook([holder](const Tensor& leaf) {
+               py::gil_scoped_acquire gil;
+               (*holder)(leaf);
              });
            })
       // ---- unary ops

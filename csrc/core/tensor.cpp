@@ -159,4 +159,12 @@ void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
     m.leaf_hooks.push_back(std::move(hook));
 }
 
+void Tensor::register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const {
+  if (!requires_grad())
+    throw Error("cannot register a hook on a tensor that doesn't require gradient");
+  auto& m = impl_->ensure_autograd_meta();
+  if (m.grad_fn) throw Error("post accumulate grad hooks cannot be registered on non-leaf tensors");
+  m.post_accumulate_hooks.push_back(std::move(hook));
+}
+
 }  // namespace fastgrad

@@ -19,6 +19,7 @@ from . import (  # noqa: E402
     _interop,  # noqa: E402,F401  (NumPy and DLPack protocols on Tensor)
     _tensor,  # noqa: E402,F401  (attaches the Python-side Tensor methods)
     autograd,
+    distributed,
     nn,
     optim,
     testing,
@@ -194,6 +195,7 @@ __all__ = [
     "testing",
     "utils",
     "viz",
+    "distributed",
     "save",
     "argmax",
     "argmin",

@@ -198,6 +198,25 @@ def register_hook(self: Tensor, hook: Any) -> RemovableHandle:
     return handle
 
 
+@_method
+def register_post_accumulate_grad_hook(self: Tensor, hook: Any) -> RemovableHandle:
+    """Runs ``hook(self)`` after backward has accumulated into ``self.grad`` (leaves only)."""
+    if not self.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    handle = RemovableHandle()
+
+    def run(leaf: Tensor) -> None:
+        if handle.active:
+            out = hook(leaf)
+            if out is not None:
+                raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+    self._register_post_accumulate_grad_hook(run)
+    return handle
+
+
 # ---- conversions
 
 

@@ -77,6 +77,22 @@ TEST_CASE("grad: backward accumulates into .grad") {
   CHECK_EQ(loss.grad_fn()->name(), std::string("SumBackward0"));
 }
 
+TEST_CASE("grad: post-accumulate-grad hooks see the updated .grad") {
+  Tensor w = fg::tensor({2.0f}).requires_grad_();
+  std::vector<double> seen;
+  w.register_post_accumulate_grad_hook(
+      [&](const Tensor& leaf) { seen.push_back(leaf.grad().item().to_double()); });
+  (w * w + w).sum().backward();  // one call per backward, after both uses are summed
+  (w * 3.0).sum().backward();
+  CHECK_EQ(seen.size(), size_t(2));
+  CHECK_CLOSE(seen[0], 5.0, 0);
+  CHECK_CLOSE(seen[1], 8.0, 0);
+  CHECK_THROWS_AS((w * 2.0).register_post_accumulate_grad_hook([](const Tensor&) {}), fg::Error,
+                  "post accumulate grad hooks cannot be registered on non-leaf tensors");
+  CHECK_THROWS_AS(fg::ones({1}).register_post_accumulate_grad_hook([](const Tensor&) {}), fg::Error,
+                  "cannot register a hook on a tensor that doesn't require gradient");
+}
+
 TEST_CASE("grad: higher order with create_graph") {
   Tensor x = fg::tensor({2.0}).requires_grad_();
   Tensor y = x.pow(3);

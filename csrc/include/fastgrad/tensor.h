@@ -82,6 +82,9 @@ class FASTGRAD_API Tensor {
   Tensor variable_data() const;
   // Runs `hook(grad)` when the gradient for this tensor is computed; a defined result replaces it.
   void register_hook(std::function<Tensor(const Tensor&)> hook) const;
+  // Leaves only: runs `hook(*this)` after a backward pass has accumulated into `grad()`
+  // (data-parallel training starts a bucket's reduction from here).
+  void register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const;
 
   // ---- operations (each is also a free function in fastgrad/ops.h)
   Tensor operator-() const;

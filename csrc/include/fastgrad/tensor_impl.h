@@ -23,6 +23,8 @@ struct AutogradMeta {
   bool retains_grad = false;
   // Hooks on a leaf's gradient run by its AccumulateGrad before accumulating.
   std::vector<std::function<Tensor(const Tensor&)>> leaf_hooks;
+  // Hooks run by a leaf's AccumulateGrad after it has updated `grad`.
+  std::vector<std::function<void(const Tensor&)>> post_accumulate_hooks;
   // For a view of a tensor that requires grad: the tensor whose storage it views (never itself
   // a view). An in-place write through the view rewrites the base's history (CopySlices).
   Tensor view_base;
