@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -96,3 +97,35 @@ def test_progress_bar_text_and_log_lines():
     assert len(lines) == 4  # not a terminal: one line per quarter
     assert lines[-1].startswith("fit |########| 8/8 [") and lines[-1].endswith("loss 0.1250")
     assert lines[0].startswith("fit |##------| 2/8")
+
+
+def _digits_distributed(ranks: int, tmp_path: Path) -> list[float]:
+    import os
+
+    mpiexec = Path(sys.executable).with_name("mpiexec")
+    launcher = [str(mpiexec if mpiexec.exists() else "mpiexec"), "-n", str(ranks)]
+    r = subprocess.run(
+        [*launcher, sys.executable, str(EXAMPLES / "digits_distributed.py")]
+        + ["--epochs", "3", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"},
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"training samples/s on {ranks} rank(s)" in r.stdout
+    assert f"training on {ranks} rank(s) |" in r.stderr  # rank 0's progress bar
+    losses = [float(line.split()[-1]) for line in r.stdout.splitlines() if "train loss" in line]
+    assert len(losses) == 3, r.stdout
+    accuracy = float(r.stdout.split("test accuracy ")[1].split("%")[0]) / 100
+    assert accuracy >= 0.9
+    return losses
+
+
+def test_digits_distributed_on_two_ranks_matches_one_process(tmp_path):
+    # Two ranks with half the batch each and averaged gradients take the same steps as one
+    # process with the whole batch: the same losses up to float32 rounding.
+    two = _digits_distributed(2, tmp_path)
+    one = _digits_distributed(1, tmp_path)
+    assert _strictly_falling(two)
+    np.testing.assert_allclose(two, one, rtol=1e-4)

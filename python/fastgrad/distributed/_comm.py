@@ -266,7 +266,10 @@ class Work:
         return self._done
 
     def _test(self) -> bool:
-        return not self._requests or bool(self._group.mpi.Request.Testall(self._requests))
+        requests = self._requests
+        if len(requests) == 1:
+            return bool(requests[0].Test())
+        return not requests or bool(self._group.mpi.Request.Testall(requests))
 
     def _complete(self) -> None:
         self._done = True

@@ -37,18 +37,16 @@ class _Bucket:
     def __init__(self, index: int, params: list[tuple[str, Tensor]], dtype: np.dtype) -> None:
         self.index = index
         self.params = params
-        self.offsets: list[int] = []
-        total = 0
+        self.buffer = np.zeros(sum(p.numel() for _, p in params), dtype=dtype)
+        # slices[i]: parameter i's gradient inside the flat buffer, in the parameter's shape
+        self.slices: list[np.ndarray] = []
+        offset = 0
         for _, p in params:
-            self.offsets.append(total)
-            total += p.numel()
-        self.buffer = np.zeros(total, dtype=dtype)
+            n = p.numel()
+            self.slices.append(self.buffer[offset : offset + n].reshape(tuple(p.shape)))
+            offset += n
         self.work: Work | None = None
         self.pending = len(params)
-
-    def slice(self, i: int) -> np.ndarray:
-        p = self.params[i][1]
-        return self.buffer[self.offsets[i] : self.offsets[i] + p.numel()].reshape(tuple(p.shape))
 
 
 class DataParallel(Module):
@@ -82,6 +80,9 @@ class DataParallel(Module):
         object.__setattr__(self, "bucket_cap_mb", bucket_cap_mb)
         named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
         object.__setattr__(self, "_buckets", self._make_buckets(named, bucket_cap_mb))
+        # Listed once, as PyTorch does: walking the modules on every forward costs more than
+        # broadcasting a few buffers.
+        object.__setattr__(self, "_module_buffers", list(module.buffers()))
         # parameter -> (bucket, index in bucket); keyed by the memory it owns, because the
         # Python object a hook receives need not be the one registered.
         object.__setattr__(self, "_where", {})
@@ -132,7 +133,7 @@ class DataParallel(Module):
         self._sync_buffers()
 
     def _sync_buffers(self) -> None:
-        for _, b in self.module.named_buffers():
+        for b in self._module_buffers:
             _comm.broadcast(b, src=0)
 
     # ---- forward
@@ -210,9 +211,9 @@ class DataParallel(Module):
         if grad is None:
             grad = bucket.params[i][1].grad
         if grad is None:
-            bucket.slice(i)[...] = 0
+            bucket.slices[i][...] = 0
         else:
-            np.copyto(bucket.slice(i), grad.detach().numpy())
+            np.copyto(bucket.slices[i], grad.detach().numpy())
         self._ready.add((bucket.index, i))
         bucket.pending -= 1
         # Start every bucket that is complete, in order; each call also lets MPI progress the
@@ -256,19 +257,18 @@ class DataParallel(Module):
         for b in self._buckets:
             if b.work is not None:
                 b.work.wait()
-            for i, (_, p) in enumerate(b.params):
+            if g.size > 1:
+                np.divide(b.buffer, g.size, out=b.buffer)
+            for (_, p), avg in zip(b.params, b.slices):
                 unused_everywhere = globally_used is not None and not globally_used[k]
                 k += 1
-                if unused_everywhere and p.grad is None:
-                    continue  # as in PyTorch, a parameter no rank used keeps grad None
-                avg = b.slice(i)
-                if g.size > 1:
-                    np.divide(avg, g.size, out=avg)
-                if p.grad is None:
-                    p.grad = _tensor(avg)
+                grad = p.grad
+                if grad is None:
+                    if not unused_everywhere:  # as in PyTorch, a parameter no rank used
+                        p.grad = _tensor(avg)  # keeps grad None
                 else:
-                    np.copyto(p.grad.detach().numpy(), avg)
-                    p.grad._bump_version()
+                    np.copyto(grad.detach().numpy(), avg)
+                    grad._bump_version()
             b.pending = len(b.params)
             b.work = None
         self._ready.clear()
