@@ -2,8 +2,8 @@
 
     python tools/api_table.py > /tmp/tables.md   # then paste between the markers in the doc
 
-Every public name of fastgrad, fastgrad.Tensor, nn, nn.functional, optim, autograd, testing and
-viz is listed; NOTES holds the differences from PyTorch worth knowing.
+Every public name of fastgrad, fastgrad.Tensor, nn, nn.functional, optim, autograd, testing,
+viz and distributed is listed; NOTES holds the differences from PyTorch worth knowing.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 
 import fastgrad
-from fastgrad import autograd, nn, optim, testing, viz
+from fastgrad import autograd, distributed, nn, optim, testing, viz
 from fastgrad.nn import functional, init
 
 NOTES = {
@@ -19,7 +19,9 @@ NOTES = {
     "fastgrad.device": "only `cpu` exists; `.to('cpu')` works, CUDA is refused",
     "fastgrad.from_numpy": "shares memory; dtypes float32/float64/int64/bool",
     "fastgrad.from_dlpack": "CPU producers only; refuses read-only buffers",
-    "fastgrad.profile": "fastgrad's own: a table of forward ops and backward nodes",
+    "fastgrad.profile": (
+        "fastgrad's own: torch.profiler-like table of forward ops and backward nodes"
+    ),
     "fastgrad.save": "a zip of JSON + .npy, never pickle; torch.load cannot read it",
     "fastgrad.load": "loads fastgrad.save files only; never unpickles",
     "fastgrad.viz": "fastgrad's own (like the pytorchviz package)",
@@ -29,6 +31,31 @@ NOTES = {
     "Tensor.to": "dtype and `cpu` only",
     "autograd.detect_anomaly": "the forward traceback is in the error message (PyTorch warns)",
     "autograd.gradcheck": "float64 finite differences, PyTorch's signature",
+    "viz.GraphvizNotFoundError": "fastgrad's own",
+    "viz.render": "fastgrad's own: SVG/PNG through Graphviz's `dot`",
+    "viz.to_dot": "fastgrad's own: Graphviz DOT text of the graph",
+    "distributed.init": "fastgrad's own: joins the MPI job, returns (rank, world_size)",
+    "distributed.init_process_group": "backend 'mpi' only; no init_method or store",
+    "distributed.DataParallel": "PyTorch's DistributedDataParallel over MPI, not nn.DataParallel",
+    "distributed.DistributedDataParallel": "same class as distributed.DataParallel",
+    "distributed.DistributedSampler": "torch.utils.data's; shuffles with NumPy's PCG64",
+    "distributed.ProcessGroupInfo": "fastgrad's own: what init() returns",
+    "distributed.DEFAULT_TIMEOUT": "30 minutes, as for PyTorch's CPU groups",
+    "distributed.ReduceOp": "SUM, AVG (alias MEAN), PRODUCT, MIN, MAX",
+    "distributed.Work": "wait(timeout) and is_completed() only",
+    "distributed.get_backend": "'mpi', or 'local' without mpi4py and launcher",
+    **{
+        f"distributed.{n}": "default group only (group=None); on the tensor's own memory"
+        for n in (
+            "all_gather",
+            "all_gather_into_tensor",
+            "all_reduce",
+            "broadcast",
+            "reduce_scatter",
+            "reduce_scatter_tensor",
+        )
+    },
+    "Tensor.register_post_accumulate_grad_hook": "as in PyTorch (leaves only)",
 }
 
 
@@ -84,6 +111,7 @@ def main() -> None:
         ("autograd", autograd, list(autograd.__all__)),
         ("testing", testing, list(testing.__all__)),
         ("viz", viz, list(viz.__all__)),
+        ("distributed", distributed, list(distributed.__all__)),
     ]
     for title, obj, names in sections:
         rows = _rows(title, obj, names)
