@@ -204,6 +204,23 @@ def check_data_parallel(rank: int, world: int) -> None:
                 np.testing.assert_array_equal(g.numpy(), p.detach().numpy())
     assert list(ddp.state_dict())[0].startswith("module.")
 
+    # Overlap: with one bucket per layer, the last layer's reduction starts while backward has
+    # yet to produce the first layer's gradients.
+    ddp = dist.DataParallel(make_model(seed=0), bucket_cap_mb=1e-4)
+    started = []
+    start = ddp._start
+
+    def logging_start(bucket):  # type: ignore[no-untyped-def]
+        started.append((bucket.index, len(ddp._ready)))
+        return start(bucket)
+
+    ddp._start = logging_start
+    x, y = batch(0, 4)
+    torch.nn.CrossEntropyLoss()(ddp(x), y).backward()
+    n_params = len(list(ddp.parameters()))
+    assert [i for i, _ in started] == [0, 1, 2]
+    assert started[0][1] < n_params, started  # bucket 0 left before all gradients were ready
+
     # find_unused_parameters: a head only rank 0 uses still ends up averaged on every rank;
     # a head nobody uses keeps grad None.
     class TwoHeads(torch.nn.Module):
