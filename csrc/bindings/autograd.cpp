@@ -58,6 +58,12 @@ class PyNode final : public Node {
     for (size_t i = 0; i < saved_.size(); ++i) r.push_back(saved(i));
     return r;
   }
+  // For gc (tensor_gc.cpp): the Python objects this node holds a reference to.
+  int traverse(visitproc visit, void* arg) const {
+    Py_VISIT(backward_.ptr());
+    Py_VISIT(ctx_.ptr());
+    return 0;
+  }
 
  private:
   py::object backward_;
@@ -90,6 +96,11 @@ std::string python_traceback() {
 }
 
 }  // namespace
+
+int traverse_python_node(const Node& node, visitproc visit, void* arg) {
+  if (const auto* p = dynamic_cast<const PyNode*>(&node)) return p->traverse(visit, arg);
+  return 0;
+}
 
 py::object wrap_node(const std::shared_ptr<Node>& node) {
   if (!node) return py::none();
@@ -182,7 +193,7 @@ void init_autograd(py::module_& m) {
            std::optional<bool> retain_graph, bool create_graph, const TensorList& inputs) {
           TensorList g;
           for (auto& x : grads) g.push_back(x.value_or(Tensor()));
-          py::gil_scoped_release release;
+          GilRelease release;
           autograd::backward(tensors, g, retain_graph, create_graph, inputs);
         });
   m.def("_grad", [](const TensorList& outputs, const TensorList& inputs,
@@ -192,7 +203,7 @@ void init_autograd(py::module_& m) {
     for (auto& x : grads) g.push_back(x.value_or(Tensor()));
     TensorList r;
     {
-      py::gil_scoped_release release;
+      GilRelease release;
       r = autograd::grad(outputs, inputs, g, retain_graph, create_graph, allow_unused);
     }
     py::list out;
@@ -220,13 +231,23 @@ void init_autograd(py::module_& m) {
   // Connects the outputs of a Python autograd.Function's forward to a new PyNode.
   m.def("_function_apply",
         [](py::object backward, py::object ctx, std::string name,
-           const std::vector<std::optional<Tensor>>& inputs, const TensorList& outputs) {
+           const std::vector<std::optional<Tensor>>& inputs, const py::list& outputs) {
           auto node = make_node<PyNode>(std::move(backward), ctx, std::move(name));
           TensorList ins;
           for (auto& t : inputs) ins.push_back(t.value_or(Tensor()));
+          TensorList outs;
+          for (py::handle o : outputs) outs.push_back(o.cast<Tensor>());
+          TensorList connected = autograd::connect_function_outputs(node, ins, outs);
           py::list result;
-          for (const Tensor& o : autograd::connect_function_outputs(node, ins, outputs))
-            result.append(o);
+          for (size_t i = 0; i < connected.size(); ++i) {
+            // An output connected in place is returned as the very object forward returned,
+            // as in PyTorch: a ctx attribute holding it then holds the result (one wrapper,
+            // so gc can collect the cycle ctx -> output -> node -> ctx).
+            if (connected[i].is_same(outs[i]))
+              result.append(outputs[i]);
+            else
+              result.append(connected[i]);
+          }
           return py::make_tuple(result, WeakNodeRef{node});
         });
 }

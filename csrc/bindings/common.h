@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <optional>
 
 #include "fastgrad/fastgrad.h"
@@ -46,11 +47,39 @@ Shape shape_from_sequence(py::handle seq, const char* op);
 constexpr int64_t kReleaseGilNumel = 1 << 16;
 inline bool is_large(const Tensor& t) { return t.numel() >= kReleaseGilNumel; }
 
+// How many GilRelease sections are running (in any thread). It changes only with the GIL held,
+// so it is constant while the garbage collector runs.
+inline std::atomic<int>& gil_free_sections() {
+  static std::atomic<int> count{0};
+  return count;
+}
+
+// Releases the GIL for C++ work. Every release of the GIL in the bindings goes through this
+// class (never py::gil_scoped_release directly): the traversal of tensors by Python's gc
+// (tensor_gc.cpp) trusts the reference counts of C++ objects only while no such section runs,
+// because C++ code running without the GIL may copy tensor and node handles meanwhile.
+class GilRelease {
+ public:
+  GilRelease() {
+    gil_free_sections().fetch_add(1);
+    release_.emplace();
+  }
+  ~GilRelease() {
+    release_.reset();  // takes the GIL back
+    gil_free_sections().fetch_sub(1);
+  }
+  GilRelease(const GilRelease&) = delete;
+  GilRelease& operator=(const GilRelease&) = delete;
+
+ private:
+  std::optional<py::gil_scoped_release> release_;
+};
+
 // f() with the GIL released when `release`; f must not touch Python objects.
 template <typename F>
 decltype(auto) without_gil_if(bool release, F&& f) {
   if (!release) return f();
-  py::gil_scoped_release nogil;
+  GilRelease nogil;
   return f();
 }
 
@@ -69,5 +98,25 @@ void init_dlpack(py::module_& m);
 
 // Returns grad_fn objects whose Python type is named after the node (PowBackward0, ...).
 py::object wrap_node(const std::shared_ptr<Node>& node);
+
+// A Python hook of Tensor.register_hook, as stored in C++ (AutogradMeta::leaf_hooks or a node's
+// pre-hooks). gc finds the callable through std::function::target<PyTensorHook>()
+// (tensor_gc.cpp). The callable is only read or changed with the GIL held, and freed with it.
+struct PyTensorHook {
+  struct Slot {
+    py::object fn;  // null once gc has cleared it: the hook then does nothing
+  };
+  // Shared only because std::function needs a copyable callable; fastgrad never copies hooks.
+  std::shared_ptr<Slot> slot;
+
+  explicit PyTensorHook(py::function fn);
+  Tensor operator()(const Tensor& grad) const;
+};
+
+// Makes the Python Tensor type's gc support see the Python objects its tensor's hooks hold
+// (tensor_gc.cpp); called from the type's custom setup.
+void setup_tensor_gc(PyHeapTypeObject* heap_type);
+// Visits the Python objects that `node` holds if it is an autograd.Function node (autograd.cpp).
+int traverse_python_node(const Node& node, visitproc visit, void* arg);
 
 }  // namespace fastgrad::python

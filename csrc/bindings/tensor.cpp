@@ -61,7 +61,7 @@ std::optional<Scalar> opt_scalar(py::handle h, const char* op) {
 }  // namespace
 
 void init_tensor(py::module_& m) {
-  py::class_<Tensor> cls(m, "Tensor", py::dynamic_attr());
+  py::class_<Tensor> cls(m, "Tensor", py::dynamic_attr(), py::custom_type_setup(setup_tensor_gc));
   cls.def(py::init([](py::args args) {
        // Legacy constructor: Tensor(), Tensor(data), Tensor(*sizes), Tensor(other).
        if (args.size() == 0) return empty({0});
@@ -181,7 +181,7 @@ void init_tensor(py::module_& m) {
            [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph,
               bool create_graph) {
              Tensor g = gradient.is_none() ? Tensor() : operand_or_throw(gradient, "backward");
-             py::gil_scoped_release release;
+             GilRelease release;
              t.backward(g, retain_graph, create_graph);
            })
       .def("detach", &Tensor::detach)
@@ -199,23 +199,10 @@ void init_tensor(py::module_& m) {
             t.impl()->set_sizes_and_strides(other.sizes(), other.strides(), other.storage_offset());
           })
       .def("_register_hook",
-           [](const Tensor& t, py::function fn) {
-             // The callable is shared so that it is freed with the GIL held.
-             auto holder = std::shared_ptr<py::function>(new py::function(std::move(fn)),
-                                                         [](py::function* f) {
-                                                           if (!Py_IsInitialized()) return;
-                                                           py::gil_scoped_acquire gil;
-                                                           delete f;
-                                                         });
-             t.register_hook([holder](const Tensor& grad) -> Tensor {
-               py::gil_scoped_acquire gil;
-               py::object r = (*holder)(grad);
-               if (r.is_none()) return Tensor();
-               return r.cast<Tensor>();
-             });
-           })
+           [](const Tensor& t, py::function fn) { t.register_hook(PyTensorHook(std::move(fn))); })
       .def("_register_post_accumulate_grad_hook",
            [](const Tensor& t, py::function fn) {
+             // The callable is shared so that it is freed with the GIL held.
              auto holder = std::shared_ptr<py::function>(new py::function(std::move(fn)),
                                                          [](py::function* f) {
                                                            if (!Py_IsInitialized()) return;
@@ -286,7 +273,7 @@ void init_tensor(py::module_& m) {
              const Tensor& bt = b.cast<const Tensor&>();
              Tensor out;
              {
-               py::gil_scoped_release release;
+               GilRelease release;
                out = matmul(a, bt);
              }
              return py::cast(std::move(out));
@@ -398,12 +385,12 @@ void init_tensor(py::module_& m) {
       // ---- matmul and views
       .def("matmul",
            [](const Tensor& a, const Tensor& b) {
-             py::gil_scoped_release release;
+             GilRelease release;
              return matmul(a, b);
            })
       .def("mm",
            [](const Tensor& a, const Tensor& b) {
-             py::gil_scoped_release release;
+             GilRelease release;
              return mm(a, b);
            })
       .def("_reshape", [](const Tensor& t, const Shape& s) { return reshape(t, s); })

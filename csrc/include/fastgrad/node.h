@@ -110,6 +110,7 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
 
   // Hooks on the gradient of forward output `output_nr`, run before apply (Tensor.register_hook).
   void add_pre_hook(uint32_t output_nr, TensorHook hook);
+  const std::vector<std::pair<uint32_t, TensorHook>>& pre_hooks() const { return pre_hooks_; }
   // Stores the gradient of output `output_nr` into `tensor.grad` (Tensor.retain_grad).
   void add_retain_grad(uint32_t output_nr, std::weak_ptr<TensorImpl> tensor);
   // Applies pre-hooks and retain_grad to the incoming gradients (the engine calls it).

@@ -3,7 +3,10 @@
 forward runs under no_grad; its outputs are then connected to one graph Node (a C++ PyNode)
 whose backward calls the class's static backward(ctx, *grads). Tensors passed to
 ctx.save_for_backward are kept by that Node as saved variables (version-checked, freed after
-backward), and ctx refers to the Node only weakly, so no reference cycle forms.
+backward), and ctx refers to the Node only weakly, so no reference cycle forms. An output that
+forward created is connected in place and returned as the same object, as in PyTorch; a cycle
+that ctx attributes make through it (ctx.out = out) is collected by gc
+(csrc/bindings/tensor_gc.cpp).
 """
 
 from __future__ import annotations
