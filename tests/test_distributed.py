@@ -148,6 +148,15 @@ def test_launched_by_mpi_without_mpi4py_says_what_to_install() -> None:
     assert "pip install 'fastgrad[distributed]'" in proc.stderr
 
 
+def test_a_launcher_of_another_mpi_is_detected() -> None:
+    # The launcher says 2 processes, MPI a world of 1: without the check each process would
+    # train alone and quietly (seen with MPICH's mpiexec and an Open MPI libmpi).
+    proc = run_python("import fastgrad.distributed as d; d.init()", False, OMPI_COMM_WORLD_SIZE="2")
+    assert proc.returncode != 0
+    assert "the launcher started 2 processes, but MPI sees a world of 1" in proc.stderr
+    assert "MPI4PY_LIBMPI" in proc.stderr
+
+
 def test_collectives_before_init_raise() -> None:
     assert not dist.is_initialized()
     with pytest.raises(RuntimeError, match="Default process group has not been initialized"):

@@ -26,6 +26,11 @@ def _results():
         x.reshape(1024, 1024).sum(1).numpy(),
         out.detach().numpy(),
         m.grad.numpy(),
+        # odd sizes: the threads' grid over C has ragged edge blocks
+        (torch.rand(257, 300) @ torch.rand(300, 259)).numpy(),
+        (
+            torch.rand(131, 517, dtype=torch.float64) @ torch.rand(517, 389, dtype=torch.float64)
+        ).numpy(),
     ]
 
 

@@ -1,9 +1,10 @@
 // Packed GEMM. Loop structure (BLIS): for each NC-wide panel of B and KC-deep slice of K, pack
-// that slice of B into NR-wide column strips; then for each MC-tall block of A (split across
-// threads) pack it into MR-tall row strips and run the MR x NR micro-kernel over every strip
-// pair. Packing makes the micro-kernel's loads contiguous whatever the operands' strides (so
-// transposed views cost nothing extra), and the blocks are sized for the caches: a KC x NR strip
-// of B in L1, an MC x KC block of A in L2, a KC x NC panel of B in L3.
+// that slice of B into NR-wide column strips; then for each MC-tall block of A pack it into
+// MR-tall row strips and run the MR x NR micro-kernel over every strip pair. Packing makes the
+// micro-kernel's loads contiguous whatever the operands' strides (so transposed views cost
+// nothing extra), and the blocks are sized for the caches: a KC x NR strip of B in L1, an
+// MC x KC block of A in L2, a KC x NC panel of B in L3. Threads each take one block of a grid
+// over C and run that loop on it (choose_grid).
 //
 // Every element of C is accumulated by one thread in a fixed order of k (KC slices in order),
 // so results do not depend on the number of threads.
@@ -181,77 +182,119 @@ MicroKernel<T> pick_kernel() {
   return micro_scalar<T>;
 }
 
+// Packing buffers, one pair per thread, kept between calls: allocating a fresh B panel
+// (up to 2 MB) on every product costs page faults that show on small and medium sizes.
 template <typename T>
-void gemm_packed(int64_t M, int64_t N, int64_t K, const T* a, int64_t sa0, int64_t sa1, const T* b,
+T* scratch(int which, int64_t n) {
+  thread_local std::unique_ptr<T, AlignedFree> buffers[2];
+  thread_local int64_t sizes[2] = {0, 0};
+  if (sizes[which] < n) {
+    buffers[which] = aligned_buffer<T>(n);
+    sizes[which] = n;
+  }
+  return buffers[which].get();
+}
+
+// C (M x N) = A (M x K) * B (K x N), on the calling thread.
+template <typename T>
+void gemm_serial(int64_t M, int64_t N, int64_t K, const T* a, int64_t sa0, int64_t sa1, const T* b,
                  int64_t sb0, int64_t sb1, T* c, int64_t ldc) {
   using B = Blocking<T>;
   constexpr int64_t MR = B::MR, NR = B::NR, KC = B::KC, MC = B::MC, NC = B::NC;
-  if (M == 0 || N == 0) return;
-  if (K == 0) {
-    for (int64_t i = 0; i < M; ++i) std::fill(c + i * ldc, c + i * ldc + N, T(0));
-    return;
-  }
   const MicroKernel<T> micro = pick_kernel<T>();
-  const int64_t nc_max = std::min(NC, (N + NR - 1) / NR * NR);
-  auto bpack = aligned_buffer<T>(KC * nc_max);
-  // Threads split the M blocks: pick the block height so the blocks divide evenly among the
-  // threads (never taller than MC). Small problems stay on one thread. The split changes only
-  // which thread computes a row, never the order of its sums.
-  const int64_t threads = max_threads();
-  const bool parallel = M * N * K >= (int64_t{1} << 18) && threads > 1;
-  int64_t mc_block = MC;
-  if (parallel) {
-    const int64_t blocks = threads * ((M + threads * MC - 1) / (threads * MC));
-    mc_block = std::min(MC, ((M + blocks - 1) / blocks + MR - 1) / MR * MR);
-  }
-  const int64_t m_blocks = (M + mc_block - 1) / mc_block;
-  const int64_t grain = parallel ? 1 : m_blocks;
-
+  T* bpack = scratch<T>(0, KC * std::min(NC, (N + NR - 1) / NR * NR));
+  T* apack = scratch<T>(1, MC * KC);
+  alignas(64) T acc[MR * NR];
   for (int64_t jc = 0; jc < N; jc += NC) {
     const int64_t nc = std::min(NC, N - jc);
     for (int64_t pc = 0; pc < K; pc += KC) {
       const int64_t kc = std::min(KC, K - pc);
       const bool first = pc == 0;
-      // Pack B's strips in parallel too (on small-M products packing is a large share).
-      const int64_t strips = (nc + NR - 1) / NR;
-      parallel_for(0, strips, parallel ? std::max<int64_t>(1, strips / threads) : strips,
-                   [&](int64_t s0, int64_t s1) {
-                     const int64_t j0 = s0 * NR, j1 = std::min(nc, s1 * NR);
-                     pack_b(kc, j1 - j0, b + pc * sb0 + (jc + j0) * sb1, sb0, sb1,
-                            bpack.get() + j0 * kc);
-                   });
-      parallel_for(0, m_blocks, grain, [&](int64_t b0, int64_t b1) {
-        auto apack = aligned_buffer<T>(MC * KC);
-        alignas(64) T acc[MR * NR];
-        for (int64_t blk = b0; blk < b1; ++blk) {
-          const int64_t ic = blk * mc_block;
-          const int64_t mc = std::min(mc_block, M - ic);
-          pack_a(mc, kc, a + ic * sa0 + pc * sa1, sa0, sa1, apack.get());
-          for (int64_t jr = 0; jr < nc; jr += NR) {
-            const int64_t cols = std::min(NR, nc - jr);
-            const T* bs = bpack.get() + jr * kc;
-            for (int64_t ir = 0; ir < mc; ir += MR) {
-              const int64_t rows = std::min(MR, mc - ir);
-              T* ct = c + (ic + ir) * ldc + jc + jr;
-              // Fetch the C tile while the micro-kernel runs: it is read right after, and
-              // from L3 or memory each of its rows would otherwise stall.
-              for (int64_t r = 0; r < rows; ++r) prefetch(ct + r * ldc);
-              micro(kc, apack.get() + ir * kc, bs, acc);
-              for (int64_t r = 0; r < rows; ++r) {
-                T* crow = ct + r * ldc;
-                const T* arow = acc + r * NR;
-                if (first) {
-                  for (int64_t j = 0; j < cols; ++j) crow[j] = arow[j];
-                } else {
-                  for (int64_t j = 0; j < cols; ++j) crow[j] += arow[j];
-                }
+      pack_b(kc, nc, b + pc * sb0 + jc * sb1, sb0, sb1, bpack);
+      for (int64_t ic = 0; ic < M; ic += MC) {
+        const int64_t mc = std::min(MC, M - ic);
+        pack_a(mc, kc, a + ic * sa0 + pc * sa1, sa0, sa1, apack);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t cols = std::min(NR, nc - jr);
+          const T* bs = bpack + jr * kc;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t rows = std::min(MR, mc - ir);
+            T* ct = c + (ic + ir) * ldc + jc + jr;
+            // Fetch the C tile while the micro-kernel runs: it is read right after, and
+            // from L3 or memory each of its rows would otherwise stall.
+            for (int64_t r = 0; r < rows; ++r) prefetch(ct + r * ldc);
+            micro(kc, apack + ir * kc, bs, acc);
+            for (int64_t r = 0; r < rows; ++r) {
+              T* crow = ct + r * ldc;
+              const T* arow = acc + r * NR;
+              if (first) {
+                for (int64_t j = 0; j < cols; ++j) crow[j] = arow[j];
+              } else {
+                for (int64_t j = 0; j < cols; ++j) crow[j] += arow[j];
               }
             }
           }
         }
-      });
+      }
     }
   }
+}
+
+// How threads split C: a tm x tn grid of blocks (tm * tn <= threads), each block computed by
+// one thread with the serial GEMM. The grid minimises the largest block (load balance), then
+// its perimeter (the A rows and B columns each thread packs). One parallel region per product
+// and no barriers inside: on machines with many cores, the wake-ups and barriers of a region per
+// K slice cost more than the redundant packing.
+struct Grid {
+  int64_t tm = 1, tn = 1, bm = 0, bn = 0;
+};
+
+template <typename T>
+Grid choose_grid(int64_t M, int64_t N, int64_t threads) {
+  constexpr int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR;
+  Grid best;
+  int64_t best_area = -1, best_perimeter = 0;
+  for (int64_t tm = 1; tm <= threads; ++tm) {
+    const int64_t tn = threads / tm;
+    // Block edges in whole micro-tiles, so no thread gets a sliver of a tile.
+    const int64_t bm = ((M + tm - 1) / tm + MR - 1) / MR * MR;
+    const int64_t bn = ((N + tn - 1) / tn + NR - 1) / NR * NR;
+    const int64_t area = std::min(bm, M) * std::min(bn, N), perimeter = bm + bn;
+    // Within 2% of the best area, the smaller perimeter wins; ties go to splitting rows.
+    const bool clearly_smaller = best_area < 0 || area * 50 < best_area * 49;
+    const bool close = area * 50 <= best_area * 51;
+    if (clearly_smaller || (close && perimeter < best_perimeter)) {
+      best = {(M + bm - 1) / bm, (N + bn - 1) / bn, bm, bn};
+      best_area = area;
+      best_perimeter = perimeter;
+    }
+  }
+  return best;
+}
+
+template <typename T>
+void gemm_packed(int64_t M, int64_t N, int64_t K, const T* a, int64_t sa0, int64_t sa1, const T* b,
+                 int64_t sb0, int64_t sb1, T* c, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    for (int64_t i = 0; i < M; ++i) std::fill(c + i * ldc, c + i * ldc + N, T(0));
+    return;
+  }
+  // Small problems stay on one thread. The split changes only which thread computes an
+  // element of C, never the order of its sums: results do not depend on the thread count.
+  const int64_t threads = max_threads();
+  if (M * N * K < (int64_t{1} << 18) || threads < 2 || in_parallel_region())
+    return gemm_serial(M, N, K, a, sa0, sa1, b, sb0, sb1, c, ldc);
+  const Grid g = choose_grid<T>(M, N, threads);
+  parallel_for(0, g.tm * g.tn, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t i0 = (t / g.tn) * g.bm, j0 = (t % g.tn) * g.bn;
+      const int64_t m = std::min(g.bm, M - i0), n = std::min(g.bn, N - j0);
+      if (m > 0 && n > 0)
+        gemm_serial(m, n, K, a + i0 * sa0, sa0, sa1, b + j0 * sb1, sb0, sb1, c + i0 * ldc + j0,
+                    ldc);
+    }
+  });
 }
 
 }  // namespace

@@ -125,6 +125,16 @@ def init(
             ) from e
         _group = _Group(None, None, seconds)
         return ProcessGroupInfo(0, 1)
+    launched = _launched_size()
+    if launched > 1 and MPI.COMM_WORLD.Get_size() == 1:
+        # Each process would train alone, silently: the launcher belongs to another MPI
+        # than the library mpi4py loaded (e.g. MPICH's mpiexec with an Open MPI libmpi).
+        raise RuntimeError(
+            f"fastgrad.distributed: the launcher started {launched} processes, but MPI sees a "
+            f"world of 1: mpi4py loaded {MPI.Get_library_version().splitlines()[0].strip()!r}, "
+            "which is not the MPI of the mpiexec that started this job. Use that MPI's "
+            "mpiexec, or point mpi4py at its library with MPI4PY_LIBMPI=/path/to/libmpi.so"
+        )
     _group = _Group(MPI.COMM_WORLD.Dup(), MPI, seconds)
     if _group.size > 1:
         if abort_on_exception:
