@@ -107,6 +107,21 @@ def test_cycle_through_a_leaf_hook_is_collected():
     assert ref() is None
 
 
+def test_cycle_through_a_post_accumulate_grad_hook_is_collected():
+    class Holder:
+        pass
+
+    w = torch.rand(3, requires_grad=True)
+    holder = Holder()
+    holder.w = w
+    w.register_post_accumulate_grad_hook(lambda p, h=holder: None)
+    (w * 2).sum().backward()  # the hook ran; the graph is gone
+    ref = weakref.ref(holder)
+    del holder, w
+    gc.collect()
+    assert ref() is None
+
+
 def test_cycle_through_a_function_context_is_collected():
     class Square(torch.autograd.Function):
         @staticmethod

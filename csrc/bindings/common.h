@@ -113,6 +113,15 @@ struct PyTensorHook {
   Tensor operator()(const Tensor& grad) const;
 };
 
+// A Python hook of Tensor.register_post_accumulate_grad_hook (AutogradMeta::
+// post_accumulate_hooks); held and traversed like PyTensorHook.
+struct PyPostAccumulateHook {
+  std::shared_ptr<PyTensorHook::Slot> slot;
+
+  explicit PyPostAccumulateHook(py::function fn);
+  void operator()(const Tensor& leaf) const;
+};
+
 // Makes the Python Tensor type's gc support see the Python objects its tensor's hooks hold
 // (tensor_gc.cpp); called from the type's custom setup.
 void setup_tensor_gc(PyHeapTypeObject* heap_type);

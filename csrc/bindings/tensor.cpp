@@ -202,17 +202,7 @@ void init_tensor(py::module_& m) {
            [](const Tensor& t, py::function fn) { t.register_hook(PyTensorHook(std::move(fn))); })
       .def("_register_post_accumulate_grad_hook",
            [](const Tensor& t, py::function fn) {
-             // The callable is shared so that it is freed with the GIL held.
-             auto holder = std::shared_ptr<py::function>(new py::function(std::move(fn)),
-                                                         [](py::function* f) {
-                                                           if (!Py_IsInitialized()) return;
-                                                           py::gil_scoped_acquire gil;
-                                                           delete f;
-                                                         });
-             t.register_post_accumulate_grad_hook([holder](const Tensor& leaf) {
-               py::gil_scoped_acquire gil;
-               (*holder)(leaf);
-             });
+             t.register_post_accumulate_grad_hook(PyPostAccumulateHook(std::move(fn)));
            })
       // ---- unary ops
       .def("neg", unary_method(&Tensor::neg))

@@ -21,12 +21,29 @@
 
 namespace fastgrad::python {
 
-PyTensorHook::PyTensorHook(py::function fn)
-    : slot(new Slot{std::move(fn)}, [](Slot* s) {
-        if (!Py_IsInitialized()) return;  // interpreter gone: leak rather than touch Python
-        py::gil_scoped_acquire gil;
-        delete s;
-      }) {}
+namespace {
+
+std::shared_ptr<PyTensorHook::Slot> make_slot(py::function fn) {
+  return std::shared_ptr<PyTensorHook::Slot>(new PyTensorHook::Slot{std::move(fn)},
+                                             [](PyTensorHook::Slot* s) {
+                                               // interpreter gone: leak rather than touch Python
+                                               if (!Py_IsInitialized()) return;
+                                               py::gil_scoped_acquire gil;
+                                               delete s;
+                                             });
+}
+
+}  // namespace
+
+PyTensorHook::PyTensorHook(py::function fn) : slot(make_slot(std::move(fn))) {}
+
+PyPostAccumulateHook::PyPostAccumulateHook(py::function fn) : slot(make_slot(std::move(fn))) {}
+
+void PyPostAccumulateHook::operator()(const Tensor& leaf) const {
+  py::gil_scoped_acquire gil;
+  py::object fn = slot->fn;
+  if (fn) fn(leaf);
+}
 
 Tensor PyTensorHook::operator()(const Tensor& grad) const {
   py::gil_scoped_acquire gil;
@@ -70,12 +87,19 @@ PyTensorHook::Slot* python_hook(const TensorHook& hook) {
   if (!h || !h->slot || h->slot.use_count() != 1) return nullptr;
   return h->slot.get();
 }
+PyTensorHook::Slot* python_hook(const std::function<void(const Tensor&)>& hook) {
+  const auto* h = hook.target<PyPostAccumulateHook>();
+  if (!h || !h->slot || h->slot.use_count() != 1) return nullptr;
+  return h->slot.get();
+}
 
 int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
   if (const Tensor* t = wrapped_tensor(self)) {
     Owned o = owned_by_wrapper(*t);
     if (o.meta) {
       for (const TensorHook& hook : o.meta->leaf_hooks)
+        if (auto* s = python_hook(hook)) Py_VISIT(s->fn.ptr());
+      for (const auto& hook : o.meta->post_accumulate_hooks)
         if (auto* s = python_hook(hook)) Py_VISIT(s->fn.ptr());
     }
     if (o.grad_fn) {
@@ -94,11 +118,13 @@ int tensor_clear(PyObject* self) {
   std::vector<py::object> dropped;  // freed after the walk, since freeing may run Python code
   if (const Tensor* t = wrapped_tensor(self)) {
     Owned o = owned_by_wrapper(*t);
-    auto take = [&](const TensorHook& hook) {
+    auto take = [&](const auto& hook) {
       if (auto* s = python_hook(hook); s && s->fn) dropped.push_back(std::move(s->fn));
     };
-    if (o.meta)
+    if (o.meta) {
       for (const TensorHook& hook : o.meta->leaf_hooks) take(hook);
+      for (const auto& hook : o.meta->post_accumulate_hooks) take(hook);
+    }
     if (o.grad_fn)
       for (const auto& [nr, hook] : o.grad_fn->pre_hooks()) take(hook);
   }
