@@ -1,6 +1,7 @@
 """The three ways a C++ project gets fastgrad, each building and running examples/cpp:
 find_package after `cmake --install` to a prefix, find_package through the pip-installed
-package (`python -m fastgrad --cmake-dir`), and add_subdirectory of the checkout.
+package (`python -m fastgrad --cmake-dir`), and add_subdirectory of the checkout (also through
+FetchContent).
 
 Each consumer compiles one main.cpp; the install-prefix case reuses the C++ build named by
 FASTGRAD_CPP_BUILD_DIR (.ci/run sets it to its ctest build) or builds the library once, and
@@ -80,6 +81,38 @@ def test_find_package_through_pip_package(tmp_path):
 
 def test_add_subdirectory(tmp_path):
     _build_and_run_example(tmp_path / "build", f"-DFASTGRAD_SOURCE_DIR={ROOT}")
+
+
+def test_fetchcontent(tmp_path):
+    # What an embedder's CMakeLists.txt does: fetch the repository (here a git clone of this
+    # checkout's HEAD, or its folder outside git) and link fastgrad::fastgrad. fastgrad is not
+    # the top-level project there, so its tests and install rules stay off.
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    if head.returncode == 0 and shutil.which("git"):
+        source = f"GIT_REPOSITORY {ROOT.as_uri()} GIT_TAG {head.stdout.strip()}"
+    else:
+        source = f"SOURCE_DIR {ROOT.as_posix()}"
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(EXAMPLE / "main.cpp", src / "main.cpp")
+    (src / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.18)\nproject(fetch LANGUAGES CXX)\n"
+        "include(FetchContent)\n"
+        f"FetchContent_Declare(fastgrad {source})\n"
+        "FetchContent_MakeAvailable(fastgrad)\n"
+        "add_executable(logistic_regression main.cpp)\n"
+        "target_link_libraries(logistic_regression PRIVATE fastgrad::fastgrad)\n"
+    )
+    build = tmp_path / "build"
+    _run(["cmake", "-S", str(src), "-B", str(build), *_generator()])
+    targets = _run(["cmake", "--build", str(build), "--target", "help"])
+    assert "fastgrad_tests" not in targets and "install" not in targets.split()
+    _run(["cmake", "--build", str(build)])
+    out = _run([str(build / "logistic_regression")])
+    losses = [float(v) for v in re.findall(r"loss (\d+\.\d+)", out)]
+    assert len(losses) >= 5 and losses[-1] < losses[0] * 0.6, out
 
 
 def test_readme_cpp_example(install_prefix, tmp_path):
