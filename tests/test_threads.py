@@ -203,12 +203,12 @@ def test_heavy_work_releases_the_gil(name, restore_threads):
         "backward": lambda: (a @ a).sum().backward(),
     }[name]
     # A loaded machine can deschedule this thread for a while; a kernel that holds the GIL
-    # stalls it on every attempt, so passing one of three attempts is still conclusive.
+    # stalls it on every attempt, so passing one of five attempts is still conclusive.
     attempts = []
-    for _ in range(3):
+    for _ in range(5):
         shortest, gap = _gap_during(op)
         attempts.append((shortest, gap))
-        if gap < shortest / 2:
+        if gap < shortest * 0.75:  # a held GIL makes the gap at least one whole op
             break
     else:
         raise AssertionError(f"this thread stalled during every kernel: {attempts}")

@@ -221,7 +221,11 @@ def _install_abort_hook() -> None:
                 f"fastgrad.distributed: rank {group.rank} raised {exc_type.__name__}; "
                 "aborting the MPI job\n"
             )
+            sys.stdout.flush()
             sys.stderr.flush()
+            # The launcher forwards each rank's output asynchronously and stops forwarding
+            # when the job is torn down: give it a moment to pass this traceback on.
+            time.sleep(_ABORT_GRACE_SECONDS)
             group.mpi.COMM_WORLD.Abort(1)
 
     sys.excepthook = abort_job
@@ -251,6 +255,7 @@ def _share_cores(group: _Group) -> None:
 
 
 _YIELD_SECONDS = 0.005
+_ABORT_GRACE_SECONDS = 0.5
 _yield = getattr(os, "sched_yield", lambda: time.sleep(0))
 
 
