@@ -6,8 +6,9 @@
 Sources of each signature, first match wins: the hand-written signatures in OVERRIDES (operators
 and methods whose C++ binding takes `object`), the annotations of the Python-side methods
 (`_tensor.py`, `_interop.py`), and the signature line pybind11 writes into each docstring.
-Docstrings are kept, so IDEs show them. tests/test_typing.py checks the stub is current and
-that a user program passes `mypy --strict` with it.
+Docstrings are kept (those of methods, properties and functions alike), so IDEs show them;
+tests/test_docstrings.py checks every Tensor member in the stub has one and that the stub is
+current, tests/test_typing.py that a user program passes `mypy --strict` with it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import inspect
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
 STUB = Path(__file__).resolve().parents[1] / "python" / "fastgrad" / "_C.pyi"
+LINE_LENGTH = 100  # ruff's, in pyproject.toml
 
 NUM = "Tensor | float | int | bool"
 _BIN = f"(self, other: {NUM}) -> Tensor"
@@ -69,6 +72,15 @@ OVERRIDES: dict[str, str] = {
     "pow": f"(self, exponent: {NUM}) -> Tensor",
     "backward": "(self, gradient: Tensor | None = None, retain_graph: bool | None = None, "
     "create_graph: bool = False, inputs: Any = None) -> None",
+}
+# Methods with several typed signatures in the stub (each carries the docstring).
+OVERLOADS: dict[str, list[str]] = {
+    "to": [
+        "(self, dtype: _dtype, non_blocking: bool = False, copy: bool = False) -> Tensor",
+        "(self, device: _device | str | None = None, dtype: _dtype | None = None, "
+        "non_blocking: bool = False, copy: bool = False) -> Tensor",
+        "(self, other: Tensor, non_blocking: bool = False, copy: bool = False) -> Tensor",
+    ],
 }
 PROPERTIES: dict[str, str] = {
     "grad": "Tensor | None",
@@ -199,8 +211,22 @@ def _doc(obj: Any, indent: str) -> list[str]:
     text = "\n".join(lines).strip().replace('"""', "'''").replace("\\", "\\\\")
     if not text or "Overloaded function" in text:
         return []
-    body = text.splitlines()
-    if len(body) == 1:
+    # Lines are rewrapped to the stub's line length (the C++ docstrings are one line per
+    # paragraph, and a Python docstring may sit deeper here than in its source).
+    width = LINE_LENGTH - len(indent)
+    body: list[str] = []
+    single = "\n" not in text  # then the closing quotes share the line (ruff joins them)
+    for i, line in enumerate(text.splitlines()):
+        room = width - (0 if i else 6 if single else 3)
+        if len(line) <= room:
+            body.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip())]
+        wrapped = textwrap.wrap(line.strip(), room - len(lead), break_on_hyphens=False)
+        body += [lead + wrapped[0]] + textwrap.wrap(
+            " ".join(wrapped[1:]), width - len(lead), break_on_hyphens=False
+        )
+    if len(body) == 1 and len(body[0]) + 6 <= width:
         return [f'{indent}"""{body[0]}"""']
     return (
         [f'{indent}"""{body[0]}']
@@ -213,13 +239,19 @@ def _member(cls: type, name: str, indent: str) -> list[str]:
     raw = inspect.getattr_static(cls, name)
     if isinstance(raw, property) or type(raw).__name__ == "property" or name in PROPERTIES:
         t = PROPERTIES.get(name, "Any")
-        out = [f"{indent}@property", f"{indent}def {name}(self) -> {t}: ..."]
+        doc = _doc(raw, indent + "    ")
+        if doc:
+            out = [f"{indent}@property", f"{indent}def {name}(self) -> {t}:", *doc]
+        else:
+            out = [f"{indent}@property", f"{indent}def {name}(self) -> {t}: ..."]
         if name in SETTABLE:
             out += [f"{indent}@{name}.setter", f"{indent}def {name}(self, value: {t}) -> None: ..."]
         return out
     obj = getattr(cls, name)
     if not callable(obj):
         return [f"{indent}{name}: Any"]
+    if name in OVERLOADS:
+        return _overloads(name, OVERLOADS[name], _doc(obj, indent + "    "), indent)
     sig = OVERRIDES.get(name)
     is_python = inspect.isfunction(obj)
     if sig is None and is_python:
@@ -234,10 +266,18 @@ def _member(cls: type, name: str, indent: str) -> list[str]:
     if "  # " in sig:
         sig, comment = sig.split("  # ", 1)
         comment = "  # " + comment
-    doc = _doc(obj, indent + "    ") if name not in OVERRIDES or name in ("backward",) else []
+    doc = _doc(obj, indent + "    ")
     if doc:
         return [f"{indent}def {name}{sig}:{comment}", *doc]
     return [f"{indent}def {name}{sig}: ...{comment}"]
+
+
+def _overloads(name: str, sigs: list[str], doc: list[str], indent: str) -> list[str]:
+    out: list[str] = []
+    for sig in sigs:
+        out.append(f"{indent}@overload")
+        out += [f"{indent}def {name}{sig}:", *doc] if doc else [f"{indent}def {name}{sig}: ..."]
+    return out
 
 
 def _class(cls: type, name: str) -> list[str]:
@@ -282,16 +322,19 @@ def generate() -> str:
         "from builtins import float as _float",
         "from builtins import int as _int",
         "from collections.abc import Callable, Iterator, Sequence",
-        "from typing import Any",
+        "from typing import Any, overload",
         "",
         "import numpy as np",
         "",
         "from fastgrad._device import device",
+        "from fastgrad._device import device as _device",
         "from fastgrad._size import Size",
         "from fastgrad._tensor import RemovableHandle",
         "",
     ]
     lines += _class(_C.dtype, "dtype") + [""]
+    # Tensor has a property named dtype (and one named device): its annotations use aliases.
+    lines += ["_dtype = dtype", ""]
     lines += _class(_C.Node, "Node") + [""]
     lines += _class(_C.Tensor, "Tensor") + [""]
     for name in sorted(vars(_C)):
@@ -317,8 +360,13 @@ def generate() -> str:
     # Tensor has methods named bool/float/int and the module a dtype named bool: annotations
     # use the builtins' aliases so those names cannot shadow them.
     out = []
+    in_doc = False
     for line in text.splitlines():
-        if not line.startswith(("from ", "bool: ")) and not line.lstrip().startswith('"'):
+        starts_doc = line.lstrip().startswith('"""')
+        if starts_doc or in_doc:  # docstrings are prose: left as written
+            if line.count('"""') % 2:
+                in_doc = not in_doc
+        elif not line.startswith(("from ", "bool: ")):
             head, sep, tail = line.partition("(")
             if sep:
                 tail = re.sub(r"(?<![\w.])(bool|float|int)\b(?!\()", r"_\1", tail)

@@ -125,25 +125,37 @@ py::object wrap_node(const std::shared_ptr<Node>& node) {
 }
 
 void init_autograd(py::module_& m) {
-  py::class_<Node, std::shared_ptr<Node>> node_cls(m, "Node", py::dynamic_attr());
+  py::class_<Node, std::shared_ptr<Node>> node_cls(
+      m, "Node",
+      "A node of the autograd graph: the backward function of one recorded op (tensor.grad_fn).\n\n"
+      "Its class is named after the op, e.g. MulBackward0; next_functions links it to the nodes of "
+      "the op's inputs.",
+      py::dynamic_attr());
   node_base_type = node_cls;
-  node_cls.def("name", &Node::display_name)
-      .def_property_readonly("next_functions",
-                             [](const Node& n) {
-                               py::tuple out(n.next_edges().size());
-                               for (size_t i = 0; i < n.next_edges().size(); ++i) {
-                                 const Edge& e = n.next_edges()[i];
-                                 out[i] = py::make_tuple(wrap_node(e.function), e.input_nr);
-                               }
-                               return out;
-                             })
-      .def_property_readonly("variable",
-                             [](const Node& n) -> py::object {
-                               if (auto* acc = dynamic_cast<const autograd::AccumulateGrad*>(&n))
-                                 return py::cast(acc->variable());
-                               throw py::attribute_error("'" + n.display_name() +
-                                                         "' object has no attribute 'variable'");
-                             })
+  node_cls
+      .def("name", &Node::display_name, "Returns the name of this node, such as 'MulBackward0'.")
+      .def_property_readonly(
+          "next_functions",
+          [](const Node& n) {
+            py::tuple out(n.next_edges().size());
+            for (size_t i = 0; i < n.next_edges().size(); ++i) {
+              const Edge& e = n.next_edges()[i];
+              out[i] = py::make_tuple(wrap_node(e.function), e.input_nr);
+            }
+            return out;
+          },
+          "The (node, input index) pairs this node sends gradients to, one per input of its op.\n\n"
+          "The node is None for an input that needs no gradient; a leaf that requires grad is "
+          "reached through an AccumulateGrad node.")
+      .def_property_readonly(
+          "variable",
+          [](const Node& n) -> py::object {
+            if (auto* acc = dynamic_cast<const autograd::AccumulateGrad*>(&n))
+              return py::cast(acc->variable());
+            throw py::attribute_error("'" + n.display_name() +
+                                      "' object has no attribute 'variable'");
+          },
+          "The leaf tensor that this AccumulateGrad node accumulates gradients into.")
       .def_property_readonly("_saved_tensors",
                              [](const Node& n) {
                                TensorList ts = n.saved_data();
@@ -168,16 +180,19 @@ void init_autograd(py::module_& m) {
       .def("__hash__",
            [](const Node& a) { return py::hash(py::int_(reinterpret_cast<uintptr_t>(&a))); });
 
-  m.def("is_grad_enabled", &GradMode::is_enabled);
+  m.def("is_grad_enabled", &GradMode::is_enabled,
+        "Returns True if gradient recording is currently enabled (per thread).");
   // Returns the previous mode, so a context manager's __enter__ is one call.
   m.def("_set_grad_enabled", [](bool enabled) {
     const bool prev = GradMode::is_enabled();
     GradMode::set_enabled(enabled);
     return prev;
   });
-  m.def("is_inference_mode_enabled", &InferenceMode::is_enabled);
+  m.def("is_inference_mode_enabled", &InferenceMode::is_enabled,
+        "Returns True inside an inference_mode block.");
   AnomalyMode::set_trace_hook(&python_traceback);
-  m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
+  m.def("is_anomaly_enabled", &AnomalyMode::is_enabled,
+        "Returns True if autograd's anomaly detection is on.");
   m.def("_set_anomaly_enabled", &AnomalyMode::set_enabled);
   m.def("_set_backward_profiler", &BackwardProfiler::set_enabled);
   m.def("_backward_profile", [] {

@@ -27,8 +27,16 @@ void init_functions(py::module_& m) {
         return finish(tensor_from_data(data, parse_dtype(dtype)), requires_grad);
       },
       py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false, py::arg("pin_memory") = false);
-  m.def("from_numpy", &tensor_from_numpy);
+      py::arg("requires_grad") = false, py::arg("pin_memory") = false,
+      "Constructs a new tensor with a copy of `data`: a number, a (nested) sequence, a NumPy array "
+      "or a tensor.\n\n"
+      "Without `dtype`, Python floats give float32 (the default dtype), ints int64 and bools bool; "
+      "NumPy arrays keep float32, float64, int64 and bool. fastgrad only has the CPU: `device` and "
+      "`pin_memory` are accepted for compatibility and ignored.");
+  m.def("from_numpy", &tensor_from_numpy, py::arg("ndarray"),
+        "Creates a tensor that shares memory with the NumPy array `ndarray`.\n\n"
+        "Writes through either one show in the other. The array's dtype must be float32, float64, "
+        "int64 or bool.");
   m.def("_empty", [](const Shape& s, py::handle dtype, bool rg) {
     return finish(empty(s, parse_dtype(dtype).value_or(default_dtype())), rg);
   });
@@ -67,17 +75,28 @@ void init_functions(py::module_& m) {
   m.def("_where", [](const Tensor& cond, py::handle a, py::handle b) {
     return where(cond, operand_or_throw(a, "where"), operand_or_throw(b, "where"));
   });
-  m.def("nonzero", [](const Tensor& t) { return nonzero(t); });
-  m.def("manual_seed", [](int64_t seed) { manual_seed(static_cast<uint64_t>(seed)); });
+  m.def(
+      "nonzero", [](const Tensor& t) { return nonzero(t); }, py::arg("input"),
+      "Returns the indices of the nonzero elements of `input`, one row per element (int64).");
+  m.def(
+      "manual_seed", [](int64_t seed) { manual_seed(static_cast<uint64_t>(seed)); },
+      py::arg("seed"),
+      "Sets the seed of fastgrad's random number generator (rand, randn, dropout, nn.init).\n\n"
+      "Runs are reproducible for a given seed, but the numbers differ from PyTorch's.");
 
   // Ops that accept a number in either position.
-  m.def("pow", [](py::handle a, py::handle b) -> Tensor {
-    if (py::isinstance<Tensor>(a)) return pow(a.cast<Tensor>(), operand_or_throw(b, "pow"));
-    auto s = as_scalar(a);
-    if (!s || !py::isinstance<Tensor>(b))
-      throw py::type_error("pow(): argument 'input' must be Tensor or Number");
-    return pow(*s, b.cast<Tensor>());
-  });
+  m.def(
+      "pow",
+      [](py::handle a, py::handle b) -> Tensor {
+        if (py::isinstance<Tensor>(a)) return pow(a.cast<Tensor>(), operand_or_throw(b, "pow"));
+        auto s = as_scalar(a);
+        if (!s || !py::isinstance<Tensor>(b))
+          throw py::type_error("pow(): argument 'input' must be Tensor or Number");
+        return pow(*s, b.cast<Tensor>());
+      },
+      py::arg("input"), py::arg("exponent"),
+      "Returns `input` raised to the power `exponent`, elementwise, with broadcasting.\n\n"
+      "Either argument may be a number instead of a tensor (not both).");
   m.def("_binary_cross_entropy", [](const Tensor& input, const Tensor& target,
                                     std::optional<Tensor> weight, const std::string& reduction) {
     return binary_cross_entropy(input, target, weight.value_or(Tensor()),

@@ -37,12 +37,19 @@ PYBIND11_MODULE(_C, m) {
     }
   });
 
-  py::class_<DType>(m, "dtype")
+  py::class_<DType>(m, "dtype",
+                    "The data type of a tensor's elements: fastgrad.float32 (the default), "
+                    "float64, int64 or bool.")
       .def("__repr__", [](const DType& d) { return std::string("torch.") + dtype_name(d.type); })
-      .def_property_readonly("is_floating_point",
-                             [](const DType& d) { return is_floating(d.type); })
-      .def_property_readonly("itemsize", [](const DType& d) { return element_size(d.type); })
-      .def_property_readonly("is_signed", [](const DType& d) { return d.type != ScalarType::Bool; })
+      .def_property_readonly(
+          "is_floating_point", [](const DType& d) { return is_floating(d.type); },
+          "True for float32 and float64.")
+      .def_property_readonly(
+          "itemsize", [](const DType& d) { return element_size(d.type); },
+          "The size in bytes of one element of this dtype.")
+      .def_property_readonly(
+          "is_signed", [](const DType& d) { return d.type != ScalarType::Bool; },
+          "True for every dtype except bool.")
       .def_property_readonly("_name", [](const DType& d) { return dtype_name(d.type); })
       .def("__reduce__", [](const DType& d) {
         return py::make_tuple(py::module_::import("fastgrad").attr("_dtype_from_name"),
@@ -61,6 +68,9 @@ PYBIND11_MODULE(_C, m) {
   init_dlpack(m);
 
   m.attr("_has_openmp") = openmp_enabled();
-  m.def("get_num_threads", &get_num_threads);
-  m.def("set_num_threads", &set_num_threads);
+  m.def("get_num_threads", &get_num_threads,
+        "Returns the number of threads fastgrad's CPU kernels use.");
+  m.def("set_num_threads", &set_num_threads, py::arg("num_threads"),
+        "Sets the number of threads fastgrad's CPU kernels use (a positive integer).\n\n"
+        "Without OpenMP in the build the kernels run on one thread and this has no effect.");
 }

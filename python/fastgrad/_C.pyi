@@ -4,26 +4,40 @@ from builtins import bool as _bool
 from builtins import float as _float
 from builtins import int as _int
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from fastgrad._device import device
+from fastgrad._device import device as _device
 from fastgrad._size import Size
 from fastgrad._tensor import RemovableHandle
 
 class dtype:
+    """The data type of a tensor's elements: fastgrad.float32 (the default), float64, int64 or
+    bool.
+    """
     def __repr__(self) -> str: ...
     @property
     def _name(self) -> str: ...
     @property
-    def is_floating_point(self) -> _bool: ...
+    def is_floating_point(self) -> _bool:
+        """True for float32 and float64."""
     @property
-    def is_signed(self) -> _bool: ...
+    def is_signed(self) -> _bool:
+        """True for every dtype except bool."""
     @property
-    def itemsize(self) -> _int: ...
+    def itemsize(self) -> _int:
+        """The size in bytes of one element of this dtype."""
+
+_dtype = dtype
 
 class Node:
+    """A node of the autograd graph: the backward function of one recorded op (tensor.grad_fn).
+
+    Its class is named after the op, e.g. MulBackward0; next_functions links it to the nodes of the
+    op's inputs.
+    """
     def __repr__(self) -> str: ...
     def __eq__(self, other: object) -> _bool: ...
     def __hash__(self) -> _int: ...
@@ -31,22 +45,51 @@ class Node:
     def _anomaly_trace(self) -> str: ...
     @property
     def _saved_tensors(self) -> tuple[Tensor | None, ...]: ...
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """Returns the name of this node, such as 'MulBackward0'."""
     @property
-    def next_functions(self) -> tuple[tuple[Node | None, _int], ...]: ...
+    def next_functions(self) -> tuple[tuple[Node | None, _int], ...]:
+        """The (node, input index) pairs this node sends gradients to, one per input of its op.
+
+        The node is None for an input that needs no gradient; a leaf that requires grad is reached
+        through an AccumulateGrad node.
+        """
     @property
-    def variable(self) -> Tensor: ...
+    def variable(self) -> Tensor:
+        """The leaf tensor that this AccumulateGrad node accumulates gradients into."""
 
 class Tensor:
+    """A multi-dimensional array of float32, float64, int64 or bool elements that autograd can
+    differentiate.
+
+    Tensors are made by factories such as fastgrad.tensor, zeros or randn. The legacy constructor
+    Tensor(data), Tensor(*sizes) or Tensor(other) also works; it gives float32 data (zeros for
+    sizes) or a detached alias.
+    """
     @property
-    def T(self) -> Tensor: ...
-    def __abs__(self) -> Tensor: ...
-    def __add__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __and__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __array__(self, dtype: Any = ..., copy: _bool | None = ...) -> np.ndarray[Any, Any]: ...
+    def T(self) -> Tensor:
+        """This tensor with the order of all its dimensions reversed (a view).
+
+        PyTorch deprecates .T on tensors that are not 2-D; fastgrad accepts any number of
+        dimensions, without a warning.
+        """
+    def __abs__(self) -> Tensor:
+        """Returns abs(self), a new tensor with the absolute value of each element."""
+    def __add__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self + other (a tensor or a number), with broadcasting."""
+    def __and__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self & other: logical AND of bool tensors, bitwise AND of int64 ones."""
+    def __array__(self, dtype: Any = ..., copy: _bool | None = ...) -> np.ndarray[Any, Any]:
+        """Returns this tensor as a NumPy array for np.array(t): shared memory unless `copy` or a
+        different `dtype` asks for a copy.
+
+        Like numpy(), it raises for a tensor that requires grad.
+        """
     @property
-    def __array_interface__(self) -> dict[str, Any]: ...
-    def __bool__(self) -> _bool: ...
+    def __array_interface__(self) -> dict[str, Any]:
+        """NumPy's array interface: lets np.asarray(t) view this tensor's memory without a copy."""
+    def __bool__(self) -> _bool:
+        """Returns the truth value of a one-element tensor; more elements raise ValueError."""
     def __dlpack__(
         self,
         *,
@@ -56,46 +99,99 @@ class Tensor:
         copy: _bool | None = ...,
     ) -> Any:
         """A DLPack capsule viewing this tensor's memory (a copy's when `copy=True`)."""
-    def __dlpack_device__(self) -> tuple[_int, _int]: ...
-    def __eq__(self, other: object) -> Tensor: ...  # type: ignore[override]
-    def __float__(self) -> _float: ...
-    def __format__(self, spec: str) -> str: ...
-    def __ge__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __getitem__(self, key: Any) -> Tensor: ...
-    def __gt__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __hash__(self) -> _int: ...
-    def __iadd__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __imul__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __index__(self) -> _int: ...
-    def __init__(self, *args: Any) -> None: ...
-    def __int__(self) -> _int: ...
-    def __invert__(self) -> Tensor: ...
-    def __isub__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __iter__(self) -> Iterator[Tensor]: ...
-    def __itruediv__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __le__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __len__(self) -> _int: ...
-    def __lt__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __matmul__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __mul__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __ne__(self, other: object) -> Tensor: ...  # type: ignore[override]
-    def __neg__(self) -> Tensor: ...
-    def __or__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __pos__(self) -> Tensor: ...
-    def __pow__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __radd__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __rand__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __repr__(self) -> str: ...
-    def __rmul__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __ror__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __rpow__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __rsub__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __rtruediv__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __rxor__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __setitem__(self, key: Any, value: Tensor | _float | _int | _bool) -> None: ...
-    def __sub__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __truediv__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
-    def __xor__(self, other: Tensor | _float | _int | _bool) -> Tensor: ...
+    def __dlpack_device__(self) -> tuple[_int, _int]:
+        """Returns the DLPack device of this tensor: (1, 0), the CPU."""
+    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
+        """Returns a bool tensor, True where self == other (with broadcasting)."""
+    def __float__(self) -> _float:
+        """Returns the value of a one-element tensor as a Python float."""
+    def __format__(self, spec: str) -> str:
+        """Formats a 0-d tensor as its Python number (f"{x:.3f}"); other tensors as repr."""
+    def __ge__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns a bool tensor, True where self >= other (with broadcasting)."""
+    def __getitem__(self, key: Any) -> Tensor:
+        """Returns self[key]: ints, slices, None, Ellipsis and bool/int64 index tensors or lists, as
+        in PyTorch.
+
+        Basic indexing (ints, slices, None, ...) gives a view; advanced indexing with tensors or
+        lists gives a copy.
+        """
+    def __gt__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns a bool tensor, True where self > other (with broadcasting)."""
+    def __hash__(self) -> _int:
+        """Returns a hash of this tensor object's identity (not of its values)."""
+    def __iadd__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """self += other: adds in place (other broadcasts to self's shape) and returns self."""
+    def __imul__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """self *= other: multiplies in place (other broadcasts to self's shape) and returns
+        self.
+        """
+    def __index__(self) -> _int:
+        """Returns the value of a one-element int64 tensor as an int, so it can index a sequence."""
+    def __init__(self, *args: Any) -> None:
+        """Tensor(), Tensor(data), Tensor(*sizes) or Tensor(other): the legacy constructor.
+
+        data gives float32 values, sizes a zero-filled float32 tensor of that shape, and another
+        tensor a detached alias of it. Prefer fastgrad.tensor() and the factory functions.
+        """
+    def __int__(self) -> _int:
+        """Returns the value of a one-element tensor as a Python int (truncating)."""
+    def __invert__(self) -> Tensor:
+        """Returns ~self: logical NOT of a bool tensor, bitwise NOT of an int64 one."""
+    def __isub__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """self -= other: subtracts in place (other broadcasts to self's shape) and returns self."""
+    def __iter__(self) -> Iterator[Tensor]:
+        """Iterates over the slices of this tensor along its first dimension."""
+    def __itruediv__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """self /= other: divides in place (other broadcasts to self's shape) and returns self."""
+    def __le__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns a bool tensor, True where self <= other (with broadcasting)."""
+    def __len__(self) -> _int:
+        """Returns the size of the first dimension; a 0-d tensor raises TypeError."""
+    def __lt__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns a bool tensor, True where self < other (with broadcasting)."""
+    def __matmul__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self @ other, the matrix product (see matmul)."""
+    def __mul__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self * other (a tensor or a number), with broadcasting."""
+    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
+        """Returns a bool tensor, True where self != other (with broadcasting)."""
+    def __neg__(self) -> Tensor:
+        """Returns -self, a new tensor with the negative of each element."""
+    def __or__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self | other: logical OR of bool tensors, bitwise OR of int64 ones."""
+    def __pos__(self) -> Tensor:
+        """Returns +self, which is this tensor itself."""
+    def __pow__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self ** other, elementwise; `other` is a tensor or a number."""
+    def __radd__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns other + self, for a number `other` on the left."""
+    def __rand__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns other & self, for a number `other` on the left."""
+    def __repr__(self) -> str:
+        """Returns the printed form of this tensor, as PyTorch prints it (see set_printoptions)."""
+    def __rmul__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns other * self, for a number `other` on the left."""
+    def __ror__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns other | self, for a number `other` on the left."""
+    def __rpow__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns other ** self, for a number `other` on the left."""
+    def __rsub__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns other - self, for a number `other` on the left."""
+    def __rtruediv__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns other / self, for a number `other` on the left."""
+    def __rxor__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns other ^ self, for a number `other` on the left."""
+    def __setitem__(self, key: Any, value: Tensor | _float | _int | _bool) -> None:
+        """self[key] = value: writes `value` (a tensor or a number, broadcast) into the indexed
+        elements, in place.
+        """
+    def __sub__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self - other (a tensor or a number), with broadcasting."""
+    def __truediv__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self / other (a tensor or a number), with broadcasting; always true division."""
+    def __xor__(self, other: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns self ^ other: logical XOR of bool tensors, bitwise XOR of int64 ones."""
     def _backward(self, arg0: Any, arg1: _bool | None, arg2: _bool) -> None: ...
     def _bump_version(self) -> None: ...
     def _contiguous(self) -> Tensor: ...
@@ -129,186 +225,611 @@ class Tensor:
     @property
     def _version(self) -> _int: ...
     def _view(self, arg0: Sequence[_int]) -> Tensor: ...
-    def abs(self) -> Tensor: ...
-    def add(self, other: Tensor | _float | _int | _bool, *, alpha: _float | _int = 1) -> Tensor: ...
-    def add_(self, other: Any, *, alpha: Any = ...) -> Tensor: ...
-    def all(self, dim: Any = ..., keepdim: _bool = ...) -> Tensor: ...
+    def abs(self) -> Tensor:
+        """Returns a new tensor with the absolute value of the elements of this tensor."""
+    def add(self, other: Tensor | _float | _int | _bool, *, alpha: _float | _int = 1) -> Tensor:
+        """Returns self + alpha * other, with broadcasting.
+
+        `other` is a tensor or a number; `alpha` (keyword only) is a number that scales it.
+        """
+    def add_(self, other: Any, *, alpha: Any = ...) -> Tensor:
+        """Adds alpha * other to this tensor, in place, and returns it (see add)."""
+    def all(self, dim: Any = ..., keepdim: _bool = ...) -> Tensor:
+        """Returns a bool tensor: whether every element is nonzero, overall or along `dim`."""
     def allclose(
         self, other: Tensor, rtol: _float = ..., atol: _float = ..., equal_nan: _bool = ...
-    ) -> _bool: ...
-    def any(self, dim: Any = ..., keepdim: _bool = ...) -> Tensor: ...
-    def argmax(self, dim: _int | None = ..., keepdim: _bool = ...) -> Tensor: ...
-    def argmin(self, dim: _int | None = ..., keepdim: _bool = ...) -> Tensor: ...
+    ) -> _bool:
+        """Returns True if every element of this tensor is close to `other`'s (see isclose)."""
+    def any(self, dim: Any = ..., keepdim: _bool = ...) -> Tensor:
+        """Returns a bool tensor: whether any element is nonzero, overall or along `dim`."""
+    def argmax(self, dim: _int | None = ..., keepdim: _bool = ...) -> Tensor:
+        """Returns the indices (int64) of the largest values: of the flattened tensor when `dim`
+        is None, otherwise along `dim`.
+        """
+    def argmin(self, dim: _int | None = ..., keepdim: _bool = ...) -> Tensor:
+        """Returns the indices (int64) of the smallest values: of the flattened tensor when `dim`
+        is None, otherwise along `dim`.
+        """
     def backward(
         self,
         gradient: Tensor | None = None,
         retain_graph: _bool | None = None,
         create_graph: _bool = False,
         inputs: Any = None,
-    ) -> None: ...
-    def bool(self) -> Any: ...
-    def broadcast_to(self, *size: Any) -> Tensor: ...
-    def chunk(self, chunks: _int, dim: _int = ...) -> tuple[Tensor, ...]: ...
-    def clamp(self, min: Any = ..., max: Any = ...) -> Tensor: ...
-    def clamp_(self, min: Any = ..., max: Any = ...) -> Tensor: ...
-    def clip(self, min: Any = ..., max: Any = ...) -> Tensor: ...
-    def clip_(self, min: Any = ..., max: Any = ...) -> Tensor: ...
-    def clone(self) -> Tensor: ...
-    def contiguous(self, memory_format: Any = ...) -> Tensor: ...
-    def copy_(self, arg0: Tensor) -> Tensor: ...
-    def cos(self) -> Tensor: ...
-    def cpu(self) -> Any: ...
-    def cumsum(self, dim: _int, *, dtype: Any = ...) -> Tensor: ...
+    ) -> None:
+        """Computes the gradient of this tensor with respect to the graph leaves, accumulating it
+        into
+        their .grad.
+
+        `gradient` is d(loss)/d(self) and may be omitted for a one-element tensor. The graph is
+        freed afterwards unless `retain_graph=True`; `create_graph=True` records the backward pass
+        so that higher derivatives can be taken. `inputs` limits accumulation to those tensors.
+        """
+    def bool(self) -> Tensor:
+        """Returns this tensor converted to bool (itself if it is bool already)."""
+    def broadcast_to(self, *size: Any) -> Tensor:
+        """Returns a view of this tensor broadcast to the shape `size` (no data is copied)."""
+    def chunk(self, chunks: _int, dim: _int = ...) -> tuple[Tensor, ...]:
+        """Splits this tensor into `chunks` views of equal size along `dim` (the last may be
+        smaller).
+
+        As in PyTorch, fewer than `chunks` pieces come back when the size does not divide well.
+        """
+    def clamp(self, min: Any = ..., max: Any = ...) -> Tensor:
+        """Returns a new tensor with each element of this tensor clamped into [min, max].
+
+        `min` and `max` are numbers (or one-element tensors); None leaves that side unbounded.
+        Unlike PyTorch, bounds given as full tensors (one bound per element) are not supported.
+        """
+    def clamp_(self, min: Any = ..., max: Any = ...) -> Tensor:
+        """Clamps each element of this tensor into [min, max], in place, and returns it (see
+        clamp).
+        """
+    def clip(self, min: Any = ..., max: Any = ...) -> Tensor:
+        """Returns a new tensor with each element of this tensor clamped into [min, max].
+
+        `min` and `max` are numbers (or one-element tensors); None leaves that side unbounded.
+        Unlike PyTorch, bounds given as full tensors (one bound per element) are not supported.
+        """
+    def clip_(self, min: Any = ..., max: Any = ...) -> Tensor:
+        """Clamps each element of this tensor into [min, max], in place, and returns it (see
+        clamp).
+        """
+    def clone(self) -> Tensor:
+        """Returns a copy of this tensor in new memory.
+
+        The copy stays in the autograd graph: gradients flow back through it to this tensor. Use
+        detach().clone() for an independent copy.
+        """
+    def contiguous(self, memory_format: Any = ...) -> Tensor:
+        """Returns this tensor if it is contiguous, otherwise a contiguous copy of it.
+
+        `memory_format` is accepted and ignored: fastgrad has only the row-major layout.
+        """
+    def copy_(self, src: Tensor) -> Tensor:
+        """Copies the elements of `src` into this tensor, in place, and returns it.
+
+        `src` is broadcast to this tensor's shape and converted to its dtype; the copy is recorded
+        by autograd.
+        """
+    def cos(self) -> Tensor:
+        """Returns a new tensor with the cosine of the elements of this tensor (in radians)."""
+    def cpu(self) -> Tensor:
+        """Returns this tensor itself: fastgrad tensors are always on the CPU."""
+    def cumsum(self, dim: _int, *, dtype: Any = ...) -> Tensor:
+        """Returns the cumulative sum of the elements of this tensor along `dim`.
+
+        `dtype` casts the tensor first.
+        """
     @property
-    def data(self) -> Tensor: ...
+    def data(self) -> Tensor:
+        """This tensor's data as a tensor that does not require grad and shares its memory.
+
+        Assigning a tensor to .data makes this tensor use that tensor's memory and shape (fastgrad
+        requires the same dtype), without autograd seeing the change.
+        """
     @data.setter
     def data(self, value: Tensor) -> None: ...
-    def data_ptr(self) -> _int: ...
-    def detach(self) -> Tensor: ...
-    def detach_(self) -> Tensor: ...
+    def data_ptr(self) -> _int:
+        """Returns the memory address of this tensor's first element, as an int."""
+    def detach(self) -> Tensor:
+        """Returns a new tensor that shares this tensor's data but is cut off from the autograd
+        graph.
+
+        The result never requires grad; in-place changes to either are seen by both.
+        """
+    def detach_(self) -> Tensor:
+        """Detaches this tensor from the graph that created it, in place, making it a leaf that
+        does not require grad; returns it.
+        """
     @property
-    def device(self) -> device: ...
-    def dim(self) -> _int: ...
-    def div(self, arg0: Any) -> Tensor: ...
-    def div_(self, arg0: Any) -> Tensor: ...
-    def divide(self, arg0: Any) -> Tensor: ...
-    def double(self) -> Any: ...
+    def device(self) -> device:
+        """The device of this tensor: always the CPU (fastgrad has no other device)."""
+    def dim(self) -> _int:
+        """Returns the number of dimensions of this tensor."""
+    def div(self, other: Any) -> Tensor:
+        """Returns this tensor divided by `other` (a tensor or a number), with broadcasting.
+
+        Always true division: integer inputs give a floating point result. PyTorch's `rounding_mode`
+        argument is not supported.
+        """
+    def div_(self, other: Any) -> Tensor:
+        """Divides this tensor by `other`, in place, and returns it (see div)."""
+    def divide(self, other: Any) -> Tensor:
+        """Returns this tensor divided by `other` (a tensor or a number), with broadcasting.
+
+        Always true division: integer inputs give a floating point result. PyTorch's `rounding_mode`
+        argument is not supported.
+        """
+    def double(self) -> Tensor:
+        """Returns this tensor converted to float64 (itself if it is float64 already)."""
     @property
-    def dtype(self) -> dtype: ...
-    def element_size(self) -> _int: ...
-    def eq(self, arg0: Any) -> Tensor: ...
-    def equal(self, other: Tensor) -> _bool: ...
-    def exp(self) -> Tensor: ...
-    def expand(self, *sizes: Any) -> Tensor: ...
-    def expand_as(self, other: Tensor) -> Tensor: ...
-    def expm1(self) -> Tensor: ...
-    def fill_(self, arg0: Any) -> Tensor: ...
-    def flatten(self, start_dim: _int = ..., end_dim: _int = ...) -> Tensor: ...
-    def flip(self, *dims: Any) -> Tensor: ...
-    def float(self) -> Any: ...
-    def gather(self, dim: _int, index: Tensor) -> Tensor: ...
-    def ge(self, arg0: Any) -> Tensor: ...
+    def dtype(self) -> dtype:
+        """The data type of this tensor's elements: float32, float64, int64 or bool."""
+    def element_size(self) -> _int:
+        """Returns the size in bytes of one element of this tensor."""
+    def eq(self, other: Any) -> Tensor:
+        """Returns a bool tensor, True where this tensor equals `other` (a tensor or a number)."""
+    def equal(self, other: Tensor) -> _bool:
+        """Returns True if this tensor and `other` have the same shape and the same elements."""
+    def exp(self) -> Tensor:
+        """Returns a new tensor with the exponential of the elements of this tensor."""
+    def expand(self, *sizes: Any) -> Tensor:
+        """Returns a view of this tensor with dimensions of size one expanded to larger sizes.
+
+        New leading dimensions may be added; -1 keeps a dimension's size. No data is copied: the
+        expanded dimensions have stride 0.
+        """
+    def expand_as(self, other: Tensor) -> Tensor:
+        """Returns a view of this tensor expanded to the shape of `other` (see expand)."""
+    def expm1(self) -> Tensor:
+        """Returns a new tensor with exp(x) - 1 of each element, accurate for small x."""
+    def fill_(self, value: Any) -> Tensor:
+        """Fills this tensor with the number `value`, in place, and returns it."""
+    def flatten(self, start_dim: _int = ..., end_dim: _int = ...) -> Tensor:
+        """Returns this tensor with the dimensions from `start_dim` to `end_dim` merged into one.
+
+        A view when the memory layout allows it; a 0-d tensor gives a 1-d tensor of one element.
+        """
+    def flip(self, *dims: Any) -> Tensor:
+        """Returns a copy of this tensor with the order of elements reversed along `dims`."""
+    def float(self) -> Tensor:
+        """Returns this tensor converted to float32 (itself if it is float32 already)."""
+    def gather(self, dim: _int, index: Tensor) -> Tensor:
+        """Returns the values of this tensor along `dim` at the positions in `index`.
+
+        `index` is an int64 tensor with as many dimensions as this one; for dim=0, out[i][j] =
+        self[index[i][j]][j]. The result has the shape of `index`.
+        """
+    def ge(self, other: Any) -> Tensor:
+        """Returns a bool tensor, True where this tensor is greater than or equal to `other`."""
     @property
-    def grad(self) -> Tensor | None: ...
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated into this tensor by backward(), or None until there is one.
+
+        Only leaves get one, unless retain_grad() was called; reading it on another non-leaf warns,
+        as in PyTorch. An assigned gradient must match the tensor's dtype and shape.
+        """
     @grad.setter
     def grad(self, value: Tensor | None) -> None: ...
     @property
-    def grad_fn(self) -> Node | None: ...
-    def gt(self, arg0: Any) -> Tensor: ...
-    def index_select(self, dim: _int, index: Tensor) -> Tensor: ...
-    def int(self) -> Any: ...
-    def is_contiguous(self) -> _bool: ...
+    def grad_fn(self) -> Node | None:
+        """The autograd node (backward function) of the op that produced this tensor, or None for
+        a leaf.
+        """
+    def gt(self, other: Any) -> Tensor:
+        """Returns a bool tensor, True where this tensor is greater than `other` (a tensor or a
+        number).
+        """
+    def index_select(self, dim: _int, index: Tensor) -> Tensor:
+        """Returns a new tensor with the entries of this tensor along `dim` at the positions in
+        `index`, a 1-D int64 tensor.
+        """
+    def int(self) -> Tensor:
+        """Returns this tensor converted to int64, fastgrad's only integer dtype (PyTorch's int()
+        gives int32).
+        """
+    def is_contiguous(self) -> _bool:
+        """Returns True if this tensor's elements lie in memory in row-major (C) order, without
+        gaps.
+        """
     @property
-    def is_cuda(self) -> _bool: ...
+    def is_cuda(self) -> _bool:
+        """False: fastgrad tensors live on the CPU."""
     @property
-    def is_floating_point(self) -> _bool: ...
-    def is_inference(self) -> _bool: ...
+    def is_floating_point(self) -> _bool:
+        """Returns True if this tensor's dtype is a floating point type (float32 or float64)."""
+    def is_inference(self) -> _bool:
+        """Returns True if this tensor was created inside an inference_mode block."""
     @property
-    def is_leaf(self) -> _bool: ...
+    def is_leaf(self) -> _bool:
+        """True for a tensor that no recorded op produced: one created by the user, or any tensor
+        that does not require grad.
+
+        backward() accumulates gradients into the .grad of leaves only.
+        """
     def isclose(
         self, other: Tensor, rtol: _float = ..., atol: _float = ..., equal_nan: _bool = ...
-    ) -> Tensor: ...
-    def item(self) -> _float | _int | _bool: ...
-    def le(self, arg0: Any) -> Tensor: ...
-    def log(self) -> Tensor: ...
-    def log1p(self) -> Tensor: ...
-    def log_softmax(self, dim: _int, dtype: Any = ...) -> Tensor: ...
-    def logical_and(self, arg0: Tensor) -> Tensor: ...
-    def logical_not(self) -> Tensor: ...
-    def logical_or(self, arg0: Tensor) -> Tensor: ...
-    def logsumexp(self, dim: Any, keepdim: _bool = ...) -> Tensor: ...
-    def long(self) -> Any: ...
-    def lt(self, arg0: Any) -> Tensor: ...
+    ) -> Tensor:
+        """Returns a bool tensor, True where |self - other| <= atol + rtol * |other|.
+
+        Equal infinities are close; NaNs are close to each other only with `equal_nan=True`. Both
+        tensors must have the same dtype.
+        """
+    def item(self) -> _float | _int | _bool:
+        """Returns the value of this one-element tensor as a Python number (float, int or bool)."""
+    def le(self, other: Any) -> Tensor:
+        """Returns a bool tensor, True where this tensor is less than or equal to `other`."""
+    def log(self) -> Tensor:
+        """Returns a new tensor with the natural logarithm of the elements of this tensor."""
+    def log1p(self) -> Tensor:
+        """Returns a new tensor with log(1 + x) of each element, accurate for small x."""
+    def log_softmax(self, dim: _int, dtype: Any = ...) -> Tensor:
+        """Returns the logarithm of the softmax of this tensor along `dim`, computed stably.
+
+        `dtype` casts the tensor first.
+        """
+    def logical_and(self, other: Tensor) -> Tensor:
+        """Returns a bool tensor, True where both this tensor and `other` are nonzero."""
+    def logical_not(self) -> Tensor:
+        """Returns a bool tensor, True where this tensor is zero (False)."""
+    def logical_or(self, other: Tensor) -> Tensor:
+        """Returns a bool tensor, True where this tensor or `other` (or both) is nonzero."""
+    def logsumexp(self, dim: Any, keepdim: _bool = ...) -> Tensor:
+        """Returns log(sum(exp(self))) along `dim` (an int or a tuple of ints), computed stably."""
+    def long(self) -> Tensor:
+        """Returns this tensor converted to int64 (itself if it is int64 already)."""
+    def lt(self, other: Any) -> Tensor:
+        """Returns a bool tensor, True where this tensor is less than `other` (a tensor or a
+        number).
+        """
     @property
-    def mT(self) -> Tensor: ...
-    def masked_fill(self, mask: Tensor, value: Any) -> Tensor: ...
-    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor: ...
-    def matmul(self, arg0: Tensor) -> Tensor: ...
-    def max(self, dim: Any = ..., keepdim: _bool = ...) -> Any: ...
-    def maximum(self, arg0: Tensor) -> Tensor: ...
-    def mean(self, dim: Any = ..., keepdim: _bool = ..., *, dtype: Any = ...) -> Tensor: ...
-    def min(self, dim: Any = ..., keepdim: _bool = ...) -> Any: ...
-    def minimum(self, arg0: Tensor) -> Tensor: ...
-    def mm(self, arg0: Tensor) -> Tensor: ...
-    def mul(self, arg0: Any) -> Tensor: ...
-    def mul_(self, arg0: Any) -> Tensor: ...
-    def multiply(self, arg0: Any) -> Tensor: ...
-    def narrow(self, dim: _int, start: _int, length: _int) -> Tensor: ...
+    def mT(self) -> Tensor:
+        """This tensor with its last two dimensions swapped (a view): a batch of transposed
+        matrices.
+        """
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """Returns a copy of this tensor with `value` where the bool tensor `mask` is True.
+
+        `mask` broadcasts to this tensor's shape; `value` is a number or a 0-d tensor.
+        """
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """Writes `value` where the bool tensor `mask` is True, in place, and returns this
+        tensor.
+        """
+    def matmul(self, other: Tensor) -> Tensor:
+        """Returns the matrix product of this tensor and `other`.
+
+        1-D operands are vectors (dot product, matrix-vector), 2-D ones matrices; with more
+        dimensions the leading ones are batch dimensions and broadcast, as in PyTorch.
+        """
+    def max(self, dim: Any = ..., keepdim: _bool = ...) -> Any:
+        """Returns the maximum of this tensor: over all elements, or along `dim`.
+
+        Along `dim` the result is a named tuple (values, indices). With a tensor in place of `dim`
+        it is the elementwise maximum of the two tensors, as maximum().
+        """
+    def maximum(self, other: Tensor) -> Tensor:
+        """Returns the elementwise maximum of this tensor and the tensor `other`, with
+        broadcasting.
+        """
+    def mean(self, dim: Any = ..., keepdim: _bool = ..., *, dtype: Any = ...) -> Tensor:
+        """Returns the mean of the elements of this tensor: of all of them, or along `dim`.
+
+        `dim` is an int or a tuple of ints; `keepdim=True` keeps the reduced dimensions with size
+        one. The tensor must be floating point, or `dtype` must name a floating type to cast to.
+        """
+    def min(self, dim: Any = ..., keepdim: _bool = ...) -> Any:
+        """Returns the minimum of this tensor: over all elements, or along `dim`.
+
+        Along `dim` the result is a named tuple (values, indices). With a tensor in place of `dim`
+        it is the elementwise minimum of the two tensors, as minimum().
+        """
+    def minimum(self, other: Tensor) -> Tensor:
+        """Returns the elementwise minimum of this tensor and the tensor `other`, with
+        broadcasting.
+        """
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Returns the matrix product of this 2-D tensor and the 2-D tensor `mat2` (no
+        broadcasting).
+        """
+    def mul(self, other: Any) -> Tensor:
+        """Returns the product of this tensor and `other` (a tensor or a number), with
+        broadcasting.
+        """
+    def mul_(self, other: Any) -> Tensor:
+        """Multiplies this tensor by `other`, in place, and returns it (see mul)."""
+    def multiply(self, other: Any) -> Tensor:
+        """Returns the product of this tensor and `other` (a tensor or a number), with
+        broadcasting.
+        """
+    def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
+        """Returns a view of `length` elements of dimension `dim`, starting at `start`."""
     @property
-    def ndim(self) -> _int: ...
-    def ndimension(self) -> _int: ...
-    def ne(self, arg0: Any) -> Tensor: ...
-    def neg(self) -> Tensor: ...
-    def negative(self) -> Tensor: ...
-    def nelement(self) -> _int: ...
-    def new_full(self, size: Any, fill_value: Any, dtype: Any = ..., **kw: Any) -> Tensor: ...
-    def new_ones(self, *size: Any, dtype: Any = ..., **kw: Any) -> Tensor: ...
-    def new_tensor(self, data: Any, dtype: Any = ..., **kw: Any) -> Tensor: ...
-    def new_zeros(self, *size: Any, dtype: Any = ..., **kw: Any) -> Tensor: ...
-    def nonzero(self, *, as_tuple: _bool = ...) -> Any: ...
-    def norm(
-        self, p: Any = ..., dim: Any = ..., keepdim: _bool = ..., dtype: Any = ...
-    ) -> Tensor: ...
-    def numel(self) -> _int: ...
-    def numpy(self, *, force: _bool = ...) -> np.ndarray[Any, Any]: ...
-    def permute(self, *dims: Any) -> Tensor: ...
-    def pow(self, exponent: Tensor | _float | _int | _bool) -> Tensor: ...
-    def prod(self, dim: _int | None = ..., keepdim: _bool = ..., *, dtype: Any = ...) -> Tensor: ...
-    def reciprocal(self) -> Tensor: ...
-    def register_hook(self, hook: Any) -> RemovableHandle: ...
+    def ndim(self) -> _int:
+        """The number of dimensions of this tensor (the same as dim())."""
+    def ndimension(self) -> _int:
+        """Returns the number of dimensions of this tensor (an alias of dim())."""
+    def ne(self, other: Any) -> Tensor:
+        """Returns a bool tensor, True where this tensor differs from `other` (a tensor or a
+        number).
+        """
+    def neg(self) -> Tensor:
+        """Returns a new tensor with the negative of the elements of this tensor."""
+    def negative(self) -> Tensor:
+        """Returns a new tensor with the negative of the elements of this tensor (an alias of
+        neg()).
+        """
+    def nelement(self) -> _int:
+        """Returns the total number of elements in this tensor (an alias of numel())."""
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = ..., **kw: Any) -> Tensor:
+        """Returns a tensor of shape `size` filled with `fill_value`, with this tensor's dtype
+        unless
+        `dtype` is given.
+
+        Other keywords of PyTorch's (device, requires_grad, ...) are accepted and ignored.
+        """
+    def new_ones(self, *size: Any, dtype: Any = ..., **kw: Any) -> Tensor:
+        """Returns a tensor of the given size filled with ones, with this tensor's dtype unless
+        `dtype` is given.
+
+        Other keywords of PyTorch's (device, requires_grad, ...) are accepted and ignored.
+        """
+    def new_tensor(self, data: Any, dtype: Any = ..., **kw: Any) -> Tensor:
+        """Returns a new tensor with a copy of `data`, with this tensor's dtype unless `dtype` is
+        given.
+
+        Other keywords of PyTorch's (device, requires_grad, ...) are accepted and ignored.
+        """
+    def new_zeros(self, *size: Any, dtype: Any = ..., **kw: Any) -> Tensor:
+        """Returns a tensor of the given size filled with zeros, with this tensor's dtype unless
+        `dtype` is given.
+
+        Other keywords of PyTorch's (device, requires_grad, ...) are accepted and ignored.
+        """
+    def nonzero(self, *, as_tuple: _bool = ...) -> Any:
+        """Returns the indices of the nonzero elements of this tensor.
+
+        A 2-D int64 tensor with one row per element found, or with `as_tuple=True` a tuple of 1-D
+        index tensors, one per dimension.
+        """
+    def norm(self, p: Any = ..., dim: Any = ..., keepdim: _bool = ..., dtype: Any = ...) -> Tensor:
+        """Returns the p-norm of this tensor: of all its elements, or along `dim`.
+
+        `p` is a number, inf, or "fro" (the default, the 2-norm of the elements). The nuclear norm
+        ("nuc") is not supported.
+        """
+    def numel(self) -> _int:
+        """Returns the total number of elements in this tensor."""
+    def numpy(self, *, force: _bool = ...) -> np.ndarray[Any, Any]:
+        """Returns a NumPy array that shares memory with this tensor.
+
+        Writes through either one show in the other. As in PyTorch, a tensor that requires grad is
+        refused; with `force=True` the result is a copy of the detached data instead.
+        """
+    def permute(self, *dims: Any) -> Tensor:
+        """Returns a view of this tensor with its dimensions reordered as `dims`."""
+    def pow(self, exponent: Tensor | _float | _int | _bool) -> Tensor:
+        """Returns this tensor raised to the power `exponent` (a tensor or a number),
+        elementwise.
+        """
+    def prod(self, dim: _int | None = ..., keepdim: _bool = ..., *, dtype: Any = ...) -> Tensor:
+        """Returns the product of the elements of this tensor: of all of them, or along the int
+        `dim`.
+
+        `dtype` casts the tensor first.
+        """
+    def reciprocal(self) -> Tensor:
+        """Returns a new tensor with 1 / x of each element (integer tensors give floats)."""
+    def register_hook(self, hook: Any) -> RemovableHandle:
+        """Registers `hook(grad)` to run each time the gradient of this tensor is computed.
+
+        The hook may return a tensor of the same shape to replace the gradient, or None. Returns a
+        handle whose remove() turns the hook off.
+        """
     def register_post_accumulate_grad_hook(self, hook: Any) -> RemovableHandle:
-        """Runs ``hook(self)`` after backward has accumulated into ``self.grad`` (leaves only)."""
-    def relu(self) -> Tensor: ...
-    def repeat(self, *sizes: Any) -> Tensor: ...
+        """Registers `hook(tensor)` to run after backward has accumulated into this leaf's .grad.
+
+        Only for leaves that require grad; the hook must return None. Returns a handle whose
+        remove() turns the hook off.
+        """
+    def relu(self) -> Tensor:
+        """Returns a new tensor with the rectified linear unit max(x, 0) of each element."""
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Returns a new tensor with this tensor repeated along each dimension `sizes[i]` times.
+
+        `sizes` may have more entries than this tensor has dimensions (new leading ones). Unlike
+        expand(), the data is copied.
+        """
     @property
-    def requires_grad(self) -> _bool: ...
+    def requires_grad(self) -> _bool:
+        """True if autograd records the operations on this tensor so that gradients can flow to it.
+
+        Only leaf tensors can have it set; results of ops on such tensors get it from their inputs.
+        """
     @requires_grad.setter
     def requires_grad(self, value: _bool) -> None: ...
-    def requires_grad_(self, requires_grad: _bool = ...) -> Tensor: ...
-    def reshape(self, *shape: Any) -> Tensor: ...
-    def reshape_as(self, other: Tensor) -> Tensor: ...
-    def retain_grad(self) -> None: ...
+    def requires_grad_(self, requires_grad: _bool = ...) -> Tensor:
+        """Sets whether autograd records operations on this tensor, in place, and returns it.
+
+        `requires_grad` defaults to True. As for the property, only leaf tensors can change.
+        """
+    def reshape(self, *shape: Any) -> Tensor:
+        """Returns a tensor with this tensor's elements in the given shape.
+
+        The shape is given as separate ints or one sequence; one entry may be -1, inferred from the
+        others. The result is a view when the memory layout allows it and a copy otherwise.
+        """
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """Returns this tensor reshaped to the shape of `other` (see reshape)."""
+    def retain_grad(self) -> None:
+        """Makes this non-leaf tensor keep its .grad during backward(); leaves always do."""
     @property
-    def retains_grad(self) -> _bool: ...
-    def rsqrt(self) -> Tensor: ...
-    def select(self, dim: _int, index: _int) -> Tensor: ...
+    def retains_grad(self) -> _bool:
+        """True if retain_grad() was called on this non-leaf tensor."""
+    def rsqrt(self) -> Tensor:
+        """Returns a new tensor with the reciprocal of the square root of each element."""
+    def select(self, dim: _int, index: _int) -> Tensor:
+        """Returns a view of the slice at `index` along dimension `dim`, which is removed."""
     @property
-    def shape(self) -> Size: ...
-    def sigmoid(self) -> Tensor: ...
-    def sin(self) -> Tensor: ...
-    def size(self, dim: _int | None = ...) -> Any: ...
-    def softmax(self, dim: _int, dtype: Any = ...) -> Tensor: ...
-    def split(self, split_size_or_sections: Any, dim: _int = ...) -> tuple[Tensor, ...]: ...
-    def sqrt(self) -> Tensor: ...
-    def square(self) -> Tensor: ...
-    def squeeze(self, dim: _int | None = ...) -> Tensor: ...
+    def shape(self) -> Size:
+        """The size of each dimension of this tensor, as a fastgrad.Size (a tuple of ints)."""
+    def sigmoid(self) -> Tensor:
+        """Returns a new tensor with the logistic sigmoid 1 / (1 + exp(-x)) of each element."""
+    def sin(self) -> Tensor:
+        """Returns a new tensor with the sine of the elements of this tensor (in radians)."""
+    def size(self, dim: _int | None = ...) -> Any:
+        """Returns the shape of this tensor as a fastgrad.Size (a tuple of ints), or with `dim` the
+        size of that dimension (negative dims count from the end).
+        """
+    def softmax(self, dim: _int, dtype: Any = ...) -> Tensor:
+        """Returns the softmax of this tensor along `dim`: exp(x) / sum(exp(x)), computed stably.
+
+        `dtype` casts the tensor first.
+        """
+    def split(self, split_size_or_sections: Any, dim: _int = ...) -> tuple[Tensor, ...]:
+        """Splits this tensor into views along `dim`.
+
+        An int `split_size_or_sections` gives pieces of that size (the last may be smaller); a
+        sequence gives pieces of the sizes it lists, which must add up to the size of `dim`.
+        """
+    def sqrt(self) -> Tensor:
+        """Returns a new tensor with the square root of the elements of this tensor."""
+    def square(self) -> Tensor:
+        """Returns a new tensor with the square of the elements of this tensor."""
+    def squeeze(self, dim: _int | None = ...) -> Tensor:
+        """Returns this tensor with its dimensions of size one removed.
+
+        With `dim` (an int or a tuple of ints) only those dimensions are removed, and only if their
+        size is one.
+        """
     def std(
         self, dim: Any = ..., unbiased: Any = ..., keepdim: _bool = ..., *, correction: Any = ...
-    ) -> Tensor: ...
-    def storage_offset(self) -> _int: ...
-    def stride(self, dim: Any = ...) -> Any: ...
-    def sub(self, other: Tensor | _float | _int | _bool, *, alpha: _float | _int = 1) -> Tensor: ...
-    def sub_(self, other: Any, *, alpha: Any = ...) -> Tensor: ...
-    def subtract(self, other: Any, *, alpha: Any = ...) -> Tensor: ...
-    def sum(self, dim: Any = ..., keepdim: _bool = ..., *, dtype: Any = ...) -> Tensor: ...
-    def t(self) -> Tensor: ...
-    def tanh(self) -> Tensor: ...
-    def to(self, *args: Any, **kwargs: Any) -> Tensor: ...
-    def tolist(self) -> Any: ...
-    def transpose(self, dim0: _int, dim1: _int) -> Tensor: ...
-    def true_divide(self, arg0: Any) -> Tensor: ...
-    def type(self, dtype: Any = ...) -> Any: ...
-    def type_as(self, other: Tensor) -> Tensor: ...
-    def unbind(self, dim: _int = ...) -> tuple[Tensor, ...]: ...
-    def unflatten(self, dim: _int, sizes: Any) -> Tensor: ...
-    def unsqueeze(self, dim: _int) -> Tensor: ...
+    ) -> Tensor:
+        """Returns the standard deviation of the elements of this tensor: of all of them, or along
+        `dim`.
+
+        By default the sample standard deviation (divides by N - 1); `correction` and `unbiased`
+        work as for var().
+        """
+    def storage_offset(self) -> _int:
+        """Returns the offset of this tensor's first element in its storage, in elements."""
+    def stride(self, dim: Any = ...) -> Any:
+        """Returns the strides of this tensor, counted in elements.
+
+        A tuple with one stride per dimension, or a single int when `dim` is given.
+        """
+    def sub(self, other: Tensor | _float | _int | _bool, *, alpha: _float | _int = 1) -> Tensor:
+        """Returns self - alpha * other, with broadcasting.
+
+        `other` is a tensor or a number; `alpha` (keyword only) is a number that scales it.
+        """
+    def sub_(self, other: Any, *, alpha: Any = ...) -> Tensor:
+        """Subtracts alpha * other from this tensor, in place, and returns it (see sub)."""
+    def subtract(self, other: Any, *, alpha: Any = ...) -> Tensor:
+        """Returns self - alpha * other, with broadcasting.
+
+        `other` is a tensor or a number; `alpha` (keyword only) is a number that scales it.
+        """
+    def sum(self, dim: Any = ..., keepdim: _bool = ..., *, dtype: Any = ...) -> Tensor:
+        """Returns the sum of the elements of this tensor: of all of them, or along `dim`.
+
+        `dim` is an int or a tuple of ints; `keepdim=True` keeps the reduced dimensions with size
+        one. `dtype` casts the tensor first; bool and int64 tensors sum to int64, as in PyTorch.
+        """
+    def t(self) -> Tensor:
+        """Returns the transpose of a tensor of at most two dimensions, as a view.
+
+        0-d and 1-d tensors are returned as they are; use transpose() or permute() for more
+        dimensions.
+        """
+    def tanh(self) -> Tensor:
+        """Returns a new tensor with the hyperbolic tangent of the elements of this tensor."""
+    @overload
+    def to(self, dtype: _dtype, non_blocking: _bool = False, copy: _bool = False) -> Tensor:
+        """Returns this tensor converted to a dtype, or this tensor itself if nothing changes.
+
+        Accepts to(dtype), to(device, dtype), to(other) (the dtype of the tensor `other`) and the
+        keywords dtype= and device=. Only the CPU exists, so a device argument changes nothing
+        (another device raises). `non_blocking` and `copy` are accepted and ignored: copy=True does
+        not force a copy.
+        """
+    @overload
+    def to(
+        self,
+        device: _device | str | None = None,
+        dtype: _dtype | None = None,
+        non_blocking: _bool = False,
+        copy: _bool = False,
+    ) -> Tensor:
+        """Returns this tensor converted to a dtype, or this tensor itself if nothing changes.
+
+        Accepts to(dtype), to(device, dtype), to(other) (the dtype of the tensor `other`) and the
+        keywords dtype= and device=. Only the CPU exists, so a device argument changes nothing
+        (another device raises). `non_blocking` and `copy` are accepted and ignored: copy=True does
+        not force a copy.
+        """
+    @overload
+    def to(self, other: Tensor, non_blocking: _bool = False, copy: _bool = False) -> Tensor:
+        """Returns this tensor converted to a dtype, or this tensor itself if nothing changes.
+
+        Accepts to(dtype), to(device, dtype), to(other) (the dtype of the tensor `other`) and the
+        keywords dtype= and device=. Only the CPU exists, so a device argument changes nothing
+        (another device raises). `non_blocking` and `copy` are accepted and ignored: copy=True does
+        not force a copy.
+        """
+    def tolist(self) -> Any:
+        """Returns the elements of this tensor as nested Python lists of numbers.
+
+        A 0-d tensor gives a single number, as item() does.
+        """
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
+        """Returns a view of this tensor with dimensions `dim0` and `dim1` swapped."""
+    def true_divide(self, other: Any) -> Tensor:
+        """Returns this tensor divided by `other` (a tensor or a number), with broadcasting.
+
+        Always true division: integer inputs give a floating point result. PyTorch's `rounding_mode`
+        argument is not supported.
+        """
+    def type(self, dtype: Any = ...) -> Any:
+        """Returns the type name, such as 'torch.FloatTensor', or with `dtype` this tensor converted
+        to that dtype.
+        """
+    def type_as(self, other: Tensor) -> Tensor:
+        """Returns this tensor converted to the dtype of `other` (itself if it already has it)."""
+    def unbind(self, dim: _int = ...) -> tuple[Tensor, ...]:
+        """Returns the slices of this tensor along `dim` as a tuple of views, that dimension
+        removed.
+        """
+    def unflatten(self, dim: _int, sizes: Any) -> Tensor:
+        """Returns this tensor with dimension `dim` split into the dimensions `sizes`.
+
+        The product of `sizes` must equal the size of `dim`; one entry may be -1.
+        """
+    def unsqueeze(self, dim: _int) -> Tensor:
+        """Returns a view of this tensor with a dimension of size one inserted at `dim`."""
     def var(
         self, dim: Any = ..., unbiased: Any = ..., keepdim: _bool = ..., *, correction: Any = ...
-    ) -> Tensor: ...
-    def view(self, *shape: Any) -> Tensor: ...
-    def view_as(self, other: Tensor) -> Tensor: ...
-    def where(self, condition: Tensor, other: Any) -> Tensor: ...
-    def zero_(self) -> Tensor: ...
+    ) -> Tensor:
+        """Returns the variance of the elements of this tensor: of all of them, or along `dim`.
+
+        By default the sample variance (divides by N - 1); `correction` sets what is subtracted
+        from N, and the legacy `unbiased=False` means correction=0. Warns when N - correction <= 0.
+        """
+    def view(self, *shape: Any) -> Tensor:
+        """Returns a view of this tensor with the given shape, sharing its memory.
+
+        The shape is given as separate ints or one sequence; one entry may be -1. Raises when the
+        memory layout does not allow a view (use reshape() there).
+        """
+    def view_as(self, other: Tensor) -> Tensor:
+        """Returns a view of this tensor with the shape of `other` (see view)."""
+    def where(self, condition: Tensor, other: Any) -> Tensor:
+        """Returns a tensor with this tensor's elements where `condition` is True and those of
+        `other` elsewhere (see fastgrad.where).
+        """
+    def zero_(self) -> Tensor:
+        """Fills this tensor with zeros, in place, and returns it."""
 
 class _WeakNodeRef:
     def __repr__(self) -> str: ...
@@ -332,7 +853,7 @@ def _empty(arg0: Sequence[_int], arg1: Any, arg2: _bool) -> Tensor: ...
 def _from_dlpack(Any: Any) -> Tensor: ...
 def _full(arg0: Sequence[_int], arg1: Any, arg2: Any, arg3: _bool) -> Tensor: ...
 def _function_apply(
-    arg0: Any, arg1: Any, arg2: str, arg3: Sequence[Tensor | None], arg4: Sequence[Tensor]
+    arg0: Any, arg1: Any, arg2: str, arg3: Sequence[Tensor | None], arg4: Sequence[Any]
 ) -> tuple[Sequence[Any], _WeakNodeRef]: ...
 def _grad(
     arg0: Sequence[Tensor],
@@ -366,20 +887,48 @@ bool: dtype
 float32: dtype
 float64: dtype
 
-def from_numpy(arg0: np.ndarray[Any, Any]) -> Tensor: ...
-def get_num_threads() -> _int: ...
+def from_numpy(ndarray: np.ndarray[Any, Any]) -> Tensor:
+    """Creates a tensor that shares memory with the NumPy array `ndarray`.
+
+    Writes through either one show in the other. The array's dtype must be float32, float64, int64
+    or bool.
+    """
+
+def get_num_threads() -> _int:
+    """Returns the number of threads fastgrad's CPU kernels use."""
 
 int64: dtype
 
-def is_anomaly_enabled() -> _bool: ...
-def is_grad_enabled() -> _bool: ...
-def is_inference_mode_enabled() -> _bool: ...
-def manual_seed(arg0: _int) -> None: ...
-def nonzero(arg0: Tensor) -> Tensor: ...
-def pow(
-    input: Tensor | _float | _int | _bool, exponent: Tensor | _float | _int | _bool
-) -> Tensor: ...
-def set_num_threads(arg0: _int) -> None: ...
+def is_anomaly_enabled() -> _bool:
+    """Returns True if autograd's anomaly detection is on."""
+
+def is_grad_enabled() -> _bool:
+    """Returns True if gradient recording is currently enabled (per thread)."""
+
+def is_inference_mode_enabled() -> _bool:
+    """Returns True inside an inference_mode block."""
+
+def manual_seed(seed: _int) -> None:
+    """Sets the seed of fastgrad's random number generator (rand, randn, dropout, nn.init).
+
+    Runs are reproducible for a given seed, but the numbers differ from PyTorch's.
+    """
+
+def nonzero(input: Tensor) -> Tensor:
+    """Returns the indices of the nonzero elements of `input`, one row per element (int64)."""
+
+def pow(input: Tensor | _float | _int | _bool, exponent: Tensor | _float | _int | _bool) -> Tensor:
+    """Returns `input` raised to the power `exponent`, elementwise, with broadcasting.
+
+    Either argument may be a number instead of a tensor (not both).
+    """
+
+def set_num_threads(num_threads: _int) -> None:
+    """Sets the number of threads fastgrad's CPU kernels use (a positive integer).
+
+    Without OpenMP in the build the kernels run on one thread and this has no effect.
+    """
+
 def tensor(
     data: Any,
     *,
@@ -387,4 +936,11 @@ def tensor(
     device: Any = ...,
     requires_grad: _bool = ...,
     pin_memory: _bool = ...,
-) -> Tensor: ...
+) -> Tensor:
+    """Constructs a new tensor with a copy of `data`: a number, a (nested) sequence, a NumPy array
+    or a tensor.
+
+    Without `dtype`, Python floats give float32 (the default dtype), ints int64 and bools bool;
+    NumPy arrays keep float32, float64, int64 and bool. fastgrad only has the CPU: `device` and
+    `pin_memory` are accepted for compatibility and ignored.
+    """

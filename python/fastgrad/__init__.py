@@ -173,6 +173,7 @@ def _dtype_from_name(name: str) -> dtype:
 
 
 def get_default_dtype() -> dtype:
+    """Returns the default floating point dtype, float32 (fastgrad has no set_default_dtype)."""
     return float32
 
 

@@ -32,29 +32,103 @@ def _size(size: tuple[Any, ...], name: str) -> list[int]:
     return out
 
 
-def _factory(c_fn: Any, name: str) -> Any:
-    def factory(
-        *size: Any,
-        out: Any = None,
-        dtype: Any = None,
-        layout: Any = None,
-        device: Any = None,
-        requires_grad: bool = False,
-        pin_memory: bool = False,
-    ) -> Tensor:
-        check_device(device)
-        return c_fn(_size(size, name), dtype, requires_grad)
+def zeros(
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """Returns a tensor filled with zeros, of the shape given by `size`.
 
-    factory.__name__ = factory.__qualname__ = name
-    factory.__doc__ = f"{name}(*size, dtype=None, device=None, requires_grad=False) -> Tensor"
-    return factory
+    `size` is given as separate ints or one sequence: zeros(2, 3) or zeros((2, 3)). `dtype`
+    defaults to float32; `device` can only be the CPU; `out`, `layout` and `pin_memory` are
+    accepted for compatibility and ignored.
+    """
+    check_device(device)
+    return _C._zeros(_size(size, "zeros"), dtype, requires_grad)
 
 
-zeros = _factory(_C._zeros, "zeros")
-ones = _factory(_C._ones, "ones")
-empty = _factory(_C._empty, "empty")
-rand = _factory(_C._rand, "rand")
-randn = _factory(_C._randn, "randn")
+def ones(
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """Returns a tensor filled with ones, of the shape given by `size`.
+
+    `size` is given as separate ints or one sequence: ones(2, 3) or ones((2, 3)). `dtype`
+    defaults to float32; `device` can only be the CPU; `out`, `layout` and `pin_memory` are
+    accepted for compatibility and ignored.
+    """
+    check_device(device)
+    return _C._ones(_size(size, "ones"), dtype, requires_grad)
+
+
+def empty(
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """Returns a tensor of the shape given by `size` whose values are not initialised.
+
+    `size` is given as separate ints or one sequence: empty(2, 3) or empty((2, 3)). `dtype`
+    defaults to float32; `device` can only be the CPU; `out`, `layout` and `pin_memory` are
+    accepted for compatibility and ignored.
+    """
+    check_device(device)
+    return _C._empty(_size(size, "empty"), dtype, requires_grad)
+
+
+def rand(
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """Returns a tensor of the shape given by `size` filled with random numbers from the
+    uniform distribution on [0, 1).
+
+    fastgrad.manual_seed makes the numbers reproducible, but they differ from PyTorch's.
+    `size` is given as separate ints or one sequence: rand(2, 3) or rand((2, 3)). `dtype`
+    defaults to float32; `device` can only be the CPU; `out`, `layout` and `pin_memory` are
+    accepted for compatibility and ignored.
+    """
+    check_device(device)
+    return _C._rand(_size(size, "rand"), dtype, requires_grad)
+
+
+def randn(
+    *size: Any,
+    out: Any = None,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """Returns a tensor of the shape given by `size` filled with random numbers from the
+    standard normal distribution (mean 0, variance 1).
+
+    fastgrad.manual_seed makes the numbers reproducible, but they differ from PyTorch's.
+    `size` is given as separate ints or one sequence: randn(2, 3) or randn((2, 3)). `dtype`
+    defaults to float32; `device` can only be the CPU; `out`, `layout` and `pin_memory` are
+    accepted for compatibility and ignored.
+    """
+    check_device(device)
+    return _C._randn(_size(size, "randn"), dtype, requires_grad)
 
 
 def full(
@@ -65,31 +139,102 @@ def full(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    """Returns a tensor of shape `size` (a sequence of ints) filled with `fill_value`.
+
+    Without `dtype`, the dtype follows `fill_value` as in PyTorch: float32 for a float, int64
+    for an int, bool for a bool.
+    """
     check_device(device)
     return _C._full(_size((size,), "full"), fill_value, dtype, requires_grad)
 
 
-def _like(c_fn: Any, name: str) -> Any:
-    def like(
-        input: Tensor,
-        *,
-        dtype: Any = None,
-        device: Any = None,  # noqa: A002
-        requires_grad: bool = False,
-        memory_format: Any = None,
-    ) -> Tensor:
-        check_device(device)
-        return c_fn(list(input.shape), input.dtype if dtype is None else dtype, requires_grad)
+def zeros_like(
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    """Returns a tensor filled with zeros, with the shape (and by default the dtype) of
+    `input`.
 
-    like.__name__ = like.__qualname__ = name
-    return like
+    The result never shares memory with `input` and does not require grad unless
+    `requires_grad=True`; `memory_format` is accepted and ignored.
+    """
+    check_device(device)
+    return _C._zeros(list(input.shape), input.dtype if dtype is None else dtype, requires_grad)
 
 
-zeros_like = _like(_C._zeros, "zeros_like")
-ones_like = _like(_C._ones, "ones_like")
-empty_like = _like(_C._empty, "empty_like")
-rand_like = _like(_C._rand, "rand_like")
-randn_like = _like(_C._randn, "randn_like")
+def ones_like(
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    """Returns a tensor filled with ones, with the shape (and by default the dtype) of
+    `input`.
+
+    The result never shares memory with `input` and does not require grad unless
+    `requires_grad=True`; `memory_format` is accepted and ignored.
+    """
+    check_device(device)
+    return _C._ones(list(input.shape), input.dtype if dtype is None else dtype, requires_grad)
+
+
+def empty_like(
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    """Returns an uninitialised tensor with the shape (and by default the dtype) of `input`.
+
+    The result never shares memory with `input` and does not require grad unless
+    `requires_grad=True`; `memory_format` is accepted and ignored.
+    """
+    check_device(device)
+    return _C._empty(list(input.shape), input.dtype if dtype is None else dtype, requires_grad)
+
+
+def rand_like(
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    """Returns a tensor with the shape (and by default the dtype) of `input`, filled with
+    random numbers from the uniform distribution on [0, 1).
+
+    The result never shares memory with `input` and does not require grad unless
+    `requires_grad=True`; `memory_format` is accepted and ignored.
+    """
+    check_device(device)
+    return _C._rand(list(input.shape), input.dtype if dtype is None else dtype, requires_grad)
+
+
+def randn_like(
+    input: Tensor,  # noqa: A002
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+) -> Tensor:
+    """Returns a tensor with the shape (and by default the dtype) of `input`, filled with
+    random numbers from the standard normal distribution.
+
+    The result never shares memory with `input` and does not require grad unless
+    `requires_grad=True`; `memory_format` is accepted and ignored.
+    """
+    check_device(device)
+    return _C._randn(list(input.shape), input.dtype if dtype is None else dtype, requires_grad)
 
 
 def full_like(
@@ -100,6 +245,8 @@ def full_like(
     device: Any = None,  # noqa: A002
     requires_grad: bool = False,
 ) -> Tensor:
+    """Returns a tensor with the shape of `input` filled with `fill_value`; the dtype is that of
+    `input` unless `dtype` is given."""
     check_device(device)
     return _C._full(
         list(input.shape), fill_value, input.dtype if dtype is None else dtype, requires_grad
@@ -115,6 +262,12 @@ def arange(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    """Returns a 1-D tensor of the values from `start` (inclusive) to `end` (exclusive), `step`
+    apart.
+
+    arange(n) counts from 0 to n - 1. Without `dtype` the result is int64 when every argument
+    is an int, float32 otherwise (as in PyTorch).
+    """
     check_device(device)
     if end is None:
         start, end = 0, start
@@ -130,5 +283,10 @@ def linspace(
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
+    """Returns a 1-D tensor of `steps` values evenly spaced from `start` to `end`, both
+    included.
+
+    The dtype is float32 unless `dtype` is given.
+    """
     check_device(device)
     return _C._linspace(float(start), float(end), int(steps), dtype, requires_grad)

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 
 class device:  # noqa: N801 - PyTorch's name
+    """A device a tensor can live on: in fastgrad only the CPU, device("cpu") or "cpu:0".
+
+    Other device types (such as "cuda") raise RuntimeError.
+    """
+
     __slots__ = ("type", "index")
 
     def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:  # noqa: A002

@@ -149,6 +149,12 @@ def _int_or_none(k: Any) -> int | None:
 
 
 def getitem(t: Tensor, key: Any) -> Tensor:
+    """Returns self[key]: ints, slices, None, Ellipsis and bool/int64 index tensors or lists, as
+    in PyTorch.
+
+    Basic indexing (ints, slices, None, ...) gives a view; advanced indexing with tensors or
+    lists gives a copy.
+    """
     if isinstance(key, int) and not isinstance(key, bool):  # the common case, straight to C++
         return t.select(0, key)
     view, adv = _split(t, key)
@@ -158,6 +164,8 @@ def getitem(t: Tensor, key: Any) -> Tensor:
 
 
 def setitem(t: Tensor, key: Any, value: Any) -> None:
+    """self[key] = value: writes `value` (a tensor or a number, broadcast) into the indexed
+    elements, in place."""
     view, adv = _split(t, key)
     # With only advanced indices the write goes straight to t (IndexPutBackward0).
     if adv is None:

@@ -30,6 +30,7 @@ _REQUIRES_GRAD_NUMPY = (
 
 
 def _array_interface(self: Tensor) -> dict[str, Any]:
+    """NumPy's array interface: lets np.asarray(t) view this tensor's memory without a copy."""
     # NumPy keeps a reference to the tensor (the array's base), so the memory outlives the view.
     # Like numpy() (and PyTorch's np.asarray(t)), a tensor that requires grad is refused.
     if self.requires_grad:
@@ -45,6 +46,11 @@ def _array_interface(self: Tensor) -> dict[str, Any]:
 
 
 def __array__(self: Tensor, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+    """Returns this tensor as a NumPy array for np.array(t): shared memory unless `copy` or a
+    different `dtype` asks for a copy.
+
+    Like numpy(), it raises for a tensor that requires grad.
+    """
     arr = self.numpy()  # raises for a tensor that requires grad, as in PyTorch
     if dtype is not None:
         arr = arr.astype(dtype, copy=bool(copy))
@@ -54,6 +60,7 @@ def __array__(self: Tensor, dtype: Any = None, copy: bool | None = None) -> np.n
 
 
 def __dlpack_device__(self: Tensor) -> tuple[int, int]:
+    """Returns the DLPack device of this tensor: (1, 0), the CPU."""
     return (_DL_CPU, 0)
 
 

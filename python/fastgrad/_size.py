@@ -4,10 +4,13 @@ from __future__ import annotations
 
 
 class Size(tuple):
+    """The shape of a tensor: a tuple of ints that prints as torch.Size([2, 3])."""
+
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 
     def numel(self) -> int:
+        """Returns the number of elements of a tensor of this shape (the product of the sizes)."""
         n = 1
         for s in self:
             n *= s

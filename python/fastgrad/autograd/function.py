@@ -20,6 +20,12 @@ Tensor = _C.Tensor
 
 
 class FunctionCtx:
+    """The `ctx` object that a custom Function's forward and backward receive.
+
+    forward stores what backward needs on it: tensors through save_for_backward(), anything
+    else as attributes. `needs_input_grad` tells backward which inputs want a gradient.
+    """
+
     def __init__(self) -> None:
         self._to_save: tuple[Any, ...] = ()
         self._node: Any = None
@@ -27,6 +33,11 @@ class FunctionCtx:
         self.materialize_grads = True
 
     def save_for_backward(self, *tensors: Any) -> None:
+        """Saves tensors (or None) for backward, which reads them back as ctx.saved_tensors.
+
+        Call it at most once, in forward. The saved tensors are checked for in-place changes
+        when backward reads them, as in PyTorch.
+        """
         for t in tensors:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(
@@ -37,14 +48,20 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
+        """The tensors given to save_for_backward(), in the same order."""
         if self._node is None:
             return self._to_save
         return self._node.saved_tensors()
 
     def mark_non_differentiable(self, *args: Any) -> None:
+        """Accepted for compatibility; fastgrad does not act on it (the outputs are not marked,
+        and their gradients still reach backward)."""
         pass
 
     def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for compatibility and stored as ctx.materialize_grads; fastgrad always
+        passes zeros to backward for outputs that received no gradient (PyTorch passes None
+        after set_materialize_grads(False))."""
         self.materialize_grads = value
 
 
@@ -53,12 +70,23 @@ class Function:
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        """Computes the outputs from the inputs; subclasses define it as a staticmethod.
+
+        It runs under no_grad. Store what backward needs on `ctx` (ctx.save_for_backward for
+        tensors). Return a tensor or a tuple.
+        """
         raise NotImplementedError(
             "You must implement the forward function for custom autograd.Function."
         )
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        """Computes the gradients of the inputs from those of the outputs; subclasses define it
+        as a staticmethod.
+
+        It receives one gradient per output of forward and returns one gradient (or None) per
+        input of forward, in order.
+        """
         raise NotImplementedError(
             "You must implement either the backward or vjp method for your custom "
             "autograd.Function to use it with backward mode AD."
@@ -66,6 +94,12 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Runs the Function on `args` and records it in the autograd graph; returns forward's
+        outputs.
+
+        Call this, not forward(). The graph node is recorded only when grad mode is on and some
+        tensor argument requires grad.
+        """
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():

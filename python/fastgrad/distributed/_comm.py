@@ -43,6 +43,8 @@ class ReduceOp(enum.Enum):
 
 
 class ProcessGroupInfo(NamedTuple):
+    """What init() returns: this process's rank and the number of processes in the job."""
+
     rank: int
     world_size: int
 
@@ -168,6 +170,8 @@ def init_process_group(
 
 
 def is_initialized() -> bool:
+    """Returns True if the default process group has been initialized (by init() or
+    init_process_group())."""
     return _group is not None
 
 
@@ -192,14 +196,21 @@ def _default_group(group: Any = None) -> _Group:
 
 
 def get_rank(group: None = None) -> int:
+    """Returns the rank of this process in the default process group, from 0 to world_size - 1.
+
+    Only the default group exists: `group` must be None.
+    """
     return _default_group(group).rank
 
 
 def get_world_size(group: None = None) -> int:
+    """Returns the number of processes in the default process group (`group` must be None)."""
     return _default_group(group).size
 
 
 def get_backend(group: None = None) -> str:
+    """Returns the backend of the default process group: "mpi", or "local" for the
+    single-process fallback when no MPI launcher (or no mpi4py) is there."""
     return _default_group(group).backend
 
 
@@ -276,6 +287,7 @@ class Work:
         self._done = False
 
     def is_completed(self) -> bool:
+        """Returns True if the collective has finished, without waiting for it."""
         if not self._done and self._test():
             self._complete()
         return self._done
@@ -292,6 +304,11 @@ class Work:
             f()
 
     def wait(self, timeout: float | timedelta | None = None) -> bool:
+        """Blocks until the collective has finished and returns True.
+
+        Raises RuntimeError after `timeout` (seconds or a timedelta; by default the group's
+        timeout), as when another rank failed or never joined the collective.
+        """
         if self._done:
             return True
         seconds = self._group.timeout if timeout is None else _seconds(timeout)

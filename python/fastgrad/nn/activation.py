@@ -10,6 +10,11 @@ Tensor = _C.Tensor
 
 
 class ReLU(Module):
+    """Applies the rectified linear unit max(x, 0) elementwise.
+
+    `inplace` is accepted for compatibility, but the result is always a new tensor.
+    """
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
@@ -22,17 +27,24 @@ class ReLU(Module):
 
 
 class Tanh(Module):
+    """Applies the hyperbolic tangent elementwise."""
+
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return input.tanh()
 
 
 class Sigmoid(Module):
+    """Applies the logistic sigmoid 1 / (1 + exp(-x)) elementwise."""
+
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return input.sigmoid()
 
 
 class Softmax(Module):
-    """softmax along `dim` (dim=None picks PyTorch's legacy implicit dim, with its warning)."""
+    """Applies softmax along `dim`, so that the values along it are positive and sum to one.
+
+    dim=None picks PyTorch's legacy implicit dimension, with its deprecation warning.
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -46,7 +58,10 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """log_softmax along `dim`."""
+    """Applies the logarithm of softmax along `dim`, computed stably.
+
+    dim=None picks PyTorch's legacy implicit dimension, with its deprecation warning.
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()

@@ -64,15 +64,20 @@ class Sequential(Module):
         return [key for key in super().__dir__() if not key.isdigit()]
 
     def append(self, module: Module) -> Sequential:
+        """Appends `module` at the end; returns this Sequential."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, sequential: Iterable[Module]) -> Sequential:
+        """Appends every module of `sequential` (any iterable of modules) at the end; returns this
+        Sequential.
+        """
         for layer in sequential:
             self.append(layer)
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
+        """Inserts `module` before position `index`; returns this Sequential."""
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -86,11 +91,16 @@ class Sequential(Module):
         return self
 
     def pop(self, key: int | slice) -> Any:
+        """Removes the module at `key` (an index or a slice) and returns it; the modules after it
+        are renumbered."""
         v = self[key]
         del self[key]
         return v
 
     def forward(self, input: Any) -> Any:  # noqa: A002
+        """Runs the modules in order, each on the previous one's output, and returns the last
+        output.
+        """
         for module in self:
             input = module(input)  # noqa: A001
         return input
@@ -161,10 +171,12 @@ class ModuleList(Module):
         return [key for key in super().__dir__() if not key.isdigit()]
 
     def append(self, module: Module) -> ModuleList:
+        """Appends `module` at the end; returns this ModuleList."""
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Appends every module of the iterable `modules` at the end; returns this ModuleList."""
         if not isinstance(modules, Iterable):
             raise TypeError(
                 "ModuleList.extend should be called with an iterable, but got "
@@ -176,6 +188,7 @@ class ModuleList(Module):
         return self
 
     def insert(self, index: int, module: Module) -> None:
+        """Inserts `module` before position `index`."""
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module

@@ -62,6 +62,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
+        """Re-initialises weight from N(0, 1), with zeros in the padding_idx row."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with no_grad():
@@ -103,6 +104,11 @@ class Embedding(Module):
         scale_grad_by_freq: bool = False,
         sparse: bool = False,
     ) -> Embedding:
+        """Creates an Embedding whose weight is the 2-D tensor `embeddings` (rows are vectors).
+
+        The weight is frozen (does not require grad) unless `freeze=False`. Only `padding_idx`
+        of the remaining options is supported, as in the constructor.
+        """
         if embeddings.dim() != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape

@@ -9,6 +9,11 @@ Tensor = _C.Tensor
 
 
 class Flatten(Module):
+    """Flattens the dimensions from `start_dim` to `end_dim` of its input into one.
+
+    The defaults keep the first (batch) dimension: (N, C, H, W) becomes (N, C * H * W).
+    """
+
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim = start_dim

@@ -37,14 +37,21 @@ __all__ = [
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """Returns the logistic sigmoid 1 / (1 + exp(-x)) of each element of `input`."""
     return input.sigmoid()
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Returns the rectified linear unit max(x, 0) of each element of `input`.
+
+    `inplace` is accepted for compatibility, but the result is always a new tensor (`input` is
+    left unchanged).
+    """
     return input.relu()
 
 
 def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    """Returns the hyperbolic tangent of each element of `input`."""
     return input.tanh()
 
 
@@ -73,6 +80,11 @@ def softmax(
     _stacklevel: int = 3,
     dtype: Any = None,
 ) -> Tensor:
+    """Returns the softmax of `input` along `dim`: exp(x) / sum(exp(x)), computed stably.
+
+    dim=None picks PyTorch's legacy implicit dimension (0 for 0-, 1- and 3-D inputs, else 1),
+    with its deprecation warning. `dtype` casts `input` first.
+    """
     return _softmax_family("softmax", input, dim, _stacklevel, dtype)
 
 
@@ -82,6 +94,10 @@ def log_softmax(
     _stacklevel: int = 3,
     dtype: Any = None,
 ) -> Tensor:
+    """Returns the logarithm of the softmax of `input` along `dim`, computed stably.
+
+    `dim=None` and `dtype` work as for softmax().
+    """
     return _softmax_family("log_softmax", input, dim, _stacklevel, dtype)
 
 

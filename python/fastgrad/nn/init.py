@@ -75,15 +75,18 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any 
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fills `tensor` with the value `val`, in place, and returns it."""
     with no_grad():
         return tensor.fill_(val)
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fills `tensor` with ones, in place, and returns it."""
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fills `tensor` with zeros, in place, and returns it."""
     with no_grad():
         return tensor.zero_()
 

@@ -74,6 +74,10 @@ class Module:
     forward: Callable[..., Any]
 
     def _forward_unimplemented(self, *args: Any, **kwargs: Any) -> Any:
+        """Defines the computation of the module; every subclass overrides it.
+
+        Call the module itself (module(x)) rather than forward(x), as in PyTorch.
+        """
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
@@ -86,6 +90,12 @@ class Module:
     # ---- registration
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Adds a tensor to the module's state that is not a parameter, such as running
+        statistics.
+
+        The buffer is reachable as an attribute named `name`, and state_dict() includes it unless
+        `persistent=False`. `tensor` may be None.
+        """
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         if not isinstance(name, str):
@@ -108,6 +118,10 @@ class Module:
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Adds the Parameter `param` (or None) to the module under `name`.
+
+        Assigning a Parameter to an attribute does the same.
+        """
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         if not isinstance(name, str):
@@ -132,6 +146,10 @@ class Module:
         self._parameters[name] = param
 
     def add_module(self, name: str, module: Module | None) -> None:
+        """Adds the child module `module` (or None) to this module under `name`.
+
+        Assigning a Module to an attribute does the same. `register_module` is an alias.
+        """
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
         if not isinstance(name, str):
@@ -147,6 +165,10 @@ class Module:
     register_module = add_module
 
     def get_submodule(self, target: str) -> Module:
+        """Returns the submodule at the dotted path `target`, such as "encoder.layers.0".
+
+        The empty string gives this module itself; a missing name raises AttributeError.
+        """
         if target == "":
             return self
         mod = self
@@ -265,26 +287,46 @@ class Module:
     def named_parameters(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
+        """Returns an iterator over (name, parameter) pairs of this module and, with
+        `recurse=True`, of all its submodules.
+
+        Names are dotted paths starting with `prefix`; a parameter shared by several modules is
+        yielded once unless `remove_duplicate=False`.
+        """
         yield from self._named_members(
             lambda m: m._parameters.items(), prefix, recurse, remove_duplicate
         )
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Returns an iterator over the parameters of this module and, with `recurse=True`, of
+        all its submodules (each shared parameter once).
+
+        This is what an optimizer is usually given.
+        """
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Tensor]]:
+        """Returns an iterator over (name, buffer) pairs of this module and, with
+        `recurse=True`, of all its submodules.
+        """
         yield from self._named_members(
             lambda m: m._buffers.items(), prefix, recurse, remove_duplicate
         )
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Returns an iterator over the buffers of this module and, with `recurse=True`, of all
+        its submodules.
+        """
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Returns an iterator over (name, module) pairs of the direct children of this
+        module.
+        """
         seen: set[int] = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
@@ -292,12 +334,18 @@ class Module:
                 yield name, module
 
     def children(self) -> Iterator[Module]:
+        """Returns an iterator over the direct children of this module."""
         for _, m in self.named_children():
             yield m
 
     def named_modules(
         self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
+        """Returns an iterator over (name, module) pairs of this module and all modules
+        below it, this module first (with name `prefix`).
+
+        A module reachable twice is yielded once unless `remove_duplicate=False`.
+        """
         if memo is None:
             memo = set()
         if self in memo:
@@ -312,10 +360,16 @@ class Module:
             yield from module.named_modules(memo, sub_prefix, remove_duplicate)
 
     def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        """Returns an iterator over this module and all modules below it, this module first."""
         for _, m in self.named_modules(remove_duplicate=remove_duplicate):
             yield m
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Calls `fn` on every submodule (children first, recursively) and then on this module;
+        returns this module.
+
+        Typically used to initialise weights: model.apply(init_fn).
+        """
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -324,6 +378,11 @@ class Module:
     # ---- modes and gradients
 
     def train(self, mode: bool = True) -> Module:
+        """Sets this module and all its submodules to training mode (`mode=True`) or evaluation
+        mode; returns this module.
+
+        The mode matters to layers such as Dropout.
+        """
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -332,14 +391,25 @@ class Module:
         return self
 
     def eval(self) -> Module:
+        """Sets this module and all its submodules to evaluation mode; returns this module.
+
+        The same as train(False). It does not turn off gradient recording: use no_grad for that.
+        """
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Sets requires_grad on every parameter of this module (in place); returns this
+        module.
+        """
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Resets the gradients of all parameters of this module.
+
+        With `set_to_none=True` (the default) .grad becomes None; otherwise it is zeroed in place.
+        """
         zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype conversion
@@ -362,6 +432,12 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Converts the floating point parameters and buffers to a dtype; returns this module.
+
+        Accepts to(dtype), to(device), to(device, dtype), to(tensor) and keywords, like
+        Tensor.to. Only the CPU exists. Unlike PyTorch, a converted parameter is a new Parameter
+        object, so create optimizers after converting.
+        """
         dtype = kwargs.pop("dtype", None)
         check_device(kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
@@ -384,12 +460,15 @@ class Module:
         return self._apply_dtype(dtype)
 
     def float(self) -> Module:
+        """Converts the floating point parameters and buffers to float32; returns this module."""
         return self._apply_dtype(_C.float32)
 
     def double(self) -> Module:
+        """Converts the floating point parameters and buffers to float64; returns this module."""
         return self._apply_dtype(_C.float64)
 
     def cpu(self) -> Module:
+        """Returns this module itself: fastgrad modules are always on the CPU."""
         return self
 
     # ---- state dict
@@ -405,6 +484,12 @@ class Module:
     def state_dict(
         self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
     ) -> Any:
+        """Returns a dict mapping dotted names to the parameters and persistent buffers of
+        this module and all its submodules.
+
+        The tensors are detached (not copies) unless `keep_vars=True`. Save it with fastgrad.save;
+        load it back with load_state_dict().
+        """
         if args:
             warnings.warn(
                 "Positional args are being deprecated, use kwargs instead. Refer to "
@@ -490,6 +575,13 @@ class Module:
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
     ) -> _IncompatibleKeys:
+        """Copies parameters and buffers from `state_dict` into this module and its
+        submodules.
+
+        Returns the named tuple (missing_keys, unexpected_keys); with `strict=True` (the
+        default) any such key raises RuntimeError instead. `assign=True` replaces the tensors
+        instead of copying into them.
+        """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing_keys: list[str] = []
@@ -532,6 +624,11 @@ class Module:
         return type(self).__name__
 
     def extra_repr(self) -> str:
+        """Returns the module-specific part of the module's printed form, such as
+        "in_features=2, out_features=3, bias=True" for Linear.
+
+        Subclasses override it to show their options.
+        """
         return ""
 
     def __repr__(self) -> str:

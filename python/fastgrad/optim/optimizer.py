@@ -89,12 +89,27 @@ class Optimizer:
             return closure()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Performs one update of every parameter that has a gradient.
+
+        `closure`, if given, is called first (with grad enabled) to recompute the loss, which
+        step() then returns; otherwise it returns None. Subclasses implement the update.
+        """
         raise NotImplementedError
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Resets the gradients of all parameters this optimizer updates.
+
+        With `set_to_none=True` (the default) .grad becomes None; otherwise it is zeroed in place.
+        """
         zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Adds a group of parameters with its own options, such as a different learning rate.
+
+        `param_group` is a dict with "params" (tensors, or (name, tensor) pairs) and any options;
+        options it leaves out take the optimizer's defaults. A parameter may be in one group
+        only.
+        """
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
@@ -184,6 +199,11 @@ class Optimizer:
         return {"state": packed_state, "param_groups": param_groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restores the optimizer's state and options from a dict made by state_dict().
+
+        The parameter groups must have the same sizes as when it was saved; loaded state
+        tensors take the dtype of floating point parameters.
+        """
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
