@@ -366,3 +366,20 @@ def test_shape_metadata(shape, dim, numel):
     else:
         with pytest.raises(TypeError, match="len\\(\\) of a 0-d tensor"):
             len(t)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: torch.tensor([1.0], device=d),
+        lambda d: torch.zeros(2, device=d),
+        lambda d: torch.ones(2, device=d),
+        lambda d: torch.full((2,), 3.0, device=d),
+        lambda d: torch.arange(3, device=d),
+    ],
+)
+def test_factories_accept_the_cpu_and_refuse_other_devices(make):
+    assert make("cpu").device.type == "cpu"
+    assert make(torch.device("cpu")).device.type == "cpu"
+    with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
+        make("cuda")

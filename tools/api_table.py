@@ -27,7 +27,7 @@ NOTES = {
     "fastgrad.viz": "fastgrad's own (like the pytorchviz package)",
     "Tensor.__dlpack__": "refuses tensors that require grad, as PyTorch",
     "Tensor.numpy": "refuses tensors that require grad, as PyTorch",
-    "Tensor.__array__": "detaches (PyTorch raises for tensors that require grad)",
+    "Tensor.__array__": "raises for tensors that require grad, as PyTorch",
     "Tensor.to": "dtype and `cpu` only",
     "autograd.detect_anomaly": "the forward traceback is in the error message (PyTorch warns)",
     "autograd.gradcheck": "float64 finite differences, PyTorch's signature",

@@ -24,6 +24,8 @@ void init_functions(py::module_& m) {
       "tensor",
       [](py::handle data, py::handle dtype, py::handle device, bool requires_grad,
          bool pin_memory) {
+        // The factories' device check (fastgrad/_device.py), so tensor() refuses "cuda" too.
+        if (!device.is_none()) py::module_::import("fastgrad._device").attr("check_device")(device);
         return finish(tensor_from_data(data, parse_dtype(dtype)), requires_grad);
       },
       py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
@@ -31,8 +33,9 @@ void init_functions(py::module_& m) {
       "Constructs a new tensor with a copy of `data`: a number, a (nested) sequence, a NumPy array "
       "or a tensor.\n\n"
       "Without `dtype`, Python floats give float32 (the default dtype), ints int64 and bools bool; "
-      "NumPy arrays keep float32, float64, int64 and bool. fastgrad only has the CPU: `device` and "
-      "`pin_memory` are accepted for compatibility and ignored.");
+      "NumPy arrays keep float32, float64, int64 and bool. fastgrad only has the CPU: `device` may "
+      "be None or the CPU (anything else raises, as the other factories do); `pin_memory` is "
+      "accepted for compatibility and ignored.");
   m.def("from_numpy", &tensor_from_numpy, py::arg("ndarray"),
         "Creates a tensor that shares memory with the NumPy array `ndarray`.\n\n"
         "Writes through either one show in the other. The array's dtype must be float32, float64, "

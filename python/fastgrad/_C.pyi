@@ -941,6 +941,7 @@ def tensor(
     or a tensor.
 
     Without `dtype`, Python floats give float32 (the default dtype), ints int64 and bools bool;
-    NumPy arrays keep float32, float64, int64 and bool. fastgrad only has the CPU: `device` and
-    `pin_memory` are accepted for compatibility and ignored.
+    NumPy arrays keep float32, float64, int64 and bool. fastgrad only has the CPU: `device` may be
+    None or the CPU (anything else raises, as the other factories do); `pin_memory` is accepted for
+    compatibility and ignored.
     """
