@@ -266,7 +266,7 @@ def _share_cores(group: _Group) -> None:
 
 
 _YIELD_SECONDS = 0.005
-_ABORT_GRACE_SECONDS = 0.5
+_ABORT_GRACE_SECONDS = 1.0
 _yield = getattr(os, "sched_yield", lambda: time.sleep(0))
 
 
