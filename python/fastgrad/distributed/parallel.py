@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .._C import Tensor
+from .._C import Tensor, from_numpy
 from ..nn.module import Module
 from . import _comm
 from ._comm import ReduceOp, Work
@@ -34,10 +34,14 @@ _UNFINISHED = (
 
 
 class _Bucket:
-    def __init__(self, index: int, params: list[tuple[str, Tensor]], dtype: np.dtype) -> None:
+    def __init__(self, index: int, params: list[tuple[str, Tensor]], dtype: Any) -> None:
+        from .. import zeros
+
         self.index = index
         self.params = params
-        self.buffer = np.zeros(sum(p.numel() for _, p in params), dtype=dtype)
+        # A flat tensor reduced with the same all_reduce users call; `buffer` views its memory.
+        self.tensor = zeros(sum(p.numel() for _, p in params), dtype=dtype)
+        self.buffer = self.tensor.numpy()
         # slices[i]: parameter i's gradient inside the flat buffer, in the parameter's shape
         self.slices: list[np.ndarray] = []
         offset = 0
@@ -113,7 +117,7 @@ class DataParallel(Module):
         open_: dict[Any, list[tuple[str, Tensor]]] = {}  # dtype -> bucket being filled
         sizes: dict[Any, int] = {}
         for name, p in reversed(named):
-            dtype = p.detach().numpy().dtype
+            dtype = p.dtype
             group = open_.setdefault(dtype, [])
             group.append((name, p))
             sizes[dtype] = sizes.get(dtype, 0) + p.numel() * p.element_size()
@@ -176,7 +180,7 @@ class DataParallel(Module):
             if type(fn).__name__ == "AccumulateGrad":
                 reached.add(fn.variable.data_ptr())
             stack.extend(nf for nf, _ in fn.next_functions if nf is not None)
-        used = np.zeros(sum(len(b.params) for b in self._buckets), dtype=np.uint8)
+        used = np.zeros(sum(len(b.params) for b in self._buckets), dtype=np.int64)
         k = 0
         unused = []
         for b in self._buckets:
@@ -231,28 +235,15 @@ class DataParallel(Module):
             self._finish()
 
     def _start(self, bucket: _Bucket) -> Work | None:
-        g = self._group
-        if g.comm is None:
-            return None
-        return Work(
-            g,
-            f"DataParallel gradient all_reduce (bucket {bucket.index})",
-            [g.comm.Iallreduce(g.mpi.IN_PLACE, bucket.buffer, op=g.mpi.SUM)],
-            [],
-        )
+        return _comm.all_reduce(bucket.tensor, async_op=True)
 
     def _finish(self) -> None:
         g = self._group
         globally_used = None
-        if self._locally_used is not None and g.comm is not None:
-            globally_used = self._locally_used.copy()
-            w = Work(
-                g,
-                "DataParallel unused-parameter check",
-                [g.comm.Iallreduce(g.mpi.IN_PLACE, globally_used, op=g.mpi.MAX)],
-                [],
-            )
-            w.wait()
+        if self._locally_used is not None:
+            used = from_numpy(self._locally_used)
+            _comm.all_reduce(used, op=ReduceOp.MAX)
+            globally_used = used.numpy()
         k = 0
         for b in self._buckets:
             if b.work is not None:
@@ -265,7 +256,7 @@ class DataParallel(Module):
                 grad = p.grad
                 if grad is None:
                     if not unused_everywhere:  # as in PyTorch, a parameter no rank used
-                        p.grad = _tensor(avg)  # keeps grad None
+                        p.grad = from_numpy(avg.copy())  # keeps grad None
                 else:
                     np.copyto(grad.detach().numpy(), avg)
                     grad._bump_version()
@@ -288,12 +279,6 @@ class DataParallel(Module):
 
     def extra_repr(self) -> str:
         return f"world_size={self._group.size}, buckets={len(self._buckets)}"
-
-
-def _tensor(array: np.ndarray) -> Tensor:
-    from .. import from_numpy
-
-    return from_numpy(array.copy())
 
 
 def _tensors(out: Any) -> Iterator[Tensor]:
