@@ -156,6 +156,57 @@ def test_binary_layouts(name, layout):
     _binary(name, 0, shapes, views)
 
 
+# alpha: out = a + alpha * b (and a - alpha * b), differentiable in both operands. The big
+# shape takes the vectorised loops (alpha is converted once, not per element).
+ALPHA = {
+    "add": (lambda a, b: torch.add(a, b, alpha=2.5), lambda a, b: a + 2.5 * b),
+    "sub": (lambda a, b: torch.sub(a, b, alpha=-0.5), lambda a, b: a + 0.5 * b),
+    "method_add": (lambda a, b: a.add(b, alpha=3), lambda a, b: a + 3 * b),
+    "method_sub": (lambda a, b: a.sub(b, alpha=2), lambda a, b: a - 2 * b),
+}
+
+
+@pytest.mark.parametrize("shapes", [[(2, 3), (2, 3)], [(2, 3), (3,)], [(1000,), (1000,)]])
+@pytest.mark.parametrize("case", ALPHA)
+def test_alpha(case, shapes):
+    fn, np_fn = ALPHA[case]
+    check_op(fn, np_fn, shapes, grad=shapes[0] != (1000,))
+
+
+def test_alpha_int_and_inplace():
+    a = np.arange(-500, 500)
+    b = np.arange(1000)[::-1].copy()
+    assert_matches(torch.add(torch.tensor(a), torch.tensor(b), alpha=3), a + 3 * b, I64)
+    assert_matches(torch.sub(torch.tensor(a), torch.tensor(b), alpha=-2), a + 2 * b, I64)
+    for dtype, np_dtype in ((F32, np.float32), (F64, np.float64), (I64, np.int64)):
+        x = torch.tensor(a.tolist(), dtype=dtype)
+        x.add_(torch.tensor(b.tolist(), dtype=dtype), alpha=2)
+        assert_matches(x, (a + 2 * b).astype(np_dtype), dtype)
+        x.sub_(torch.tensor(b.tolist(), dtype=dtype), alpha=3)
+        assert_matches(x, (a - b).astype(np_dtype), dtype)
+    f = torch.tensor([1.0, 2.0])
+    f.sub_(torch.tensor([1.0, 1.0]), alpha=0.25)
+    assert_matches(f, np.array([0.75, 1.75]), F32)
+    c = torch.tensor([True, False])
+    assert_matches(torch.add(c, c, alpha=True), np.array([True, False]), BOOL)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: torch.add(torch.tensor([1, 2]), torch.tensor([3, 4]), alpha=0.5), "For integral"),
+        (lambda: torch.sub(torch.tensor([1, 2]), torch.tensor([3, 4]), alpha=1.0), "For integral"),
+        (lambda: torch.tensor([1, 2]).add_(torch.tensor([3, 4]), alpha=2.0), "For integral"),
+        (lambda: torch.add(torch.tensor([1.0]), torch.tensor([3.0]), alpha=True), "Boolean alpha"),
+        (lambda: torch.tensor([1]).sub_(torch.tensor([3]), alpha=False), "Boolean alpha"),
+    ],
+)
+def test_alpha_errors(call, message):
+    # PyTorch's alpha_check: a silently truncated alpha would be a wrong answer.
+    with pytest.raises(RuntimeError, match=message):
+        call()
+
+
 # Python numbers on either side; the result keeps the tensor's float dtype.
 SCALAR = {
     "x+2": (lambda x: x + 2, lambda a: a + 2, -2, 2),

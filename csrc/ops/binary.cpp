@@ -127,12 +127,14 @@ void record_saving(const Tensor& out, const std::shared_ptr<N>& node, const Tens
 
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
   ScalarType dt = result_type(a, b);
+  detail::alpha_check(dt, alpha);
   Tensor out;
   if (alpha.to_double() == 1.0) {
     out = detail::binary_map<false>(a, b, dt, "add", [](auto x, auto y) { return x + y; });
   } else {
     out = detail::binary_map<false>(
-        a, b, dt, "add", [&](auto x, auto y) { return x + alpha.to<decltype(y)>() * y; });
+        a, b, dt, "add",
+        [al = detail::ScalarAs(alpha)](auto x, auto y) { return x + al.get<decltype(y)>() * y; });
   }
   if (autograd::compute_requires_grad({&a, &b})) {
     auto node = make_node<AddBackward0>();
@@ -154,8 +156,10 @@ Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
           "to invert a mask, use the `~` or `logical_not()` operator instead.");
   }
   ScalarType dt = result_type(a, b);
+  detail::alpha_check(dt, alpha);
   Tensor out = detail::binary_map<false, false>(
-      a, b, dt, "sub", [&](auto x, auto y) { return x - alpha.to<decltype(y)>() * y; });
+      a, b, dt, "sub",
+      [al = detail::ScalarAs(alpha)](auto x, auto y) { return x - al.get<decltype(y)>() * y; });
   if (autograd::compute_requires_grad({&a, &b})) {
     auto node = make_node<SubBackward0>();
     node->alpha = alpha;

@@ -5,6 +5,33 @@
 
 namespace fastgrad::detail {
 
+// PyTorch's alpha_check for add/sub: alpha must be representable in the result dtype.
+inline void alpha_check(ScalarType dtype, const Scalar& alpha) {
+  if (alpha.type() == ScalarType::Bool && dtype != ScalarType::Bool)
+    throw Error("Boolean alpha only supported for Boolean results.");
+  if (!is_floating(dtype) && alpha.is_floating())
+    throw Error("For integral input tensors, argument alpha must not be a floating point number.");
+}
+
+// A Scalar converted up front to every kernel type. Calling Scalar::to<T>() per element
+// branches on the Scalar's kind inside the loop, which kept such loops (sub, add with alpha,
+// add_) from vectorising: 3.7x slower than plain add on 1M floats.
+struct ScalarAs {
+  double d;
+  int64_t i;
+  bool b;
+  explicit ScalarAs(const Scalar& s) : d(s.to_double()), i(s.to_int()), b(s.to<bool>()) {}
+  template <typename T>
+  T get() const {
+    if constexpr (std::is_same_v<T, bool>)
+      return b;
+    else if constexpr (std::is_integral_v<T>)
+      return static_cast<T>(i);
+    else
+      return static_cast<T>(d);
+  }
+};
+
 // out[i] = f(a[i], b[i]) with both operands converted to `compute`; the result has dtype
 // `compute`, or bool when BoolOut. A defined `out` (of the broadcast shape and result dtype)
 // receives the result instead of a new tensor: that is how in-place ops run.

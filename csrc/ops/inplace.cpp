@@ -147,24 +147,32 @@ const Tensor& binary_inplace(const Tensor& self, const Tensor& other, const char
 
 const Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) const {
   const ScalarType dt = result_type(*this, other);
+  detail::alpha_check(dt, alpha);
   return binary_inplace(
       *this, other, "add_", dt, false,
       [&](const Tensor& out) {
         detail::binary_map<false>(
             *this, other, dt, "add_",
-            [&](auto x, auto y) { return x + alpha.to<decltype(y)>() * y; }, out);
+            [al = detail::ScalarAs(alpha)](auto x, auto y) {
+              return x + al.get<decltype(y)>() * y;
+            },
+            out);
       },
       [&](const Tensor& a, const Tensor& b) { return fastgrad::add(a, b, alpha); });
 }
 
 const Tensor& Tensor::sub_(const Tensor& other, const Scalar& alpha) const {
   const ScalarType dt = result_type(*this, other);
+  detail::alpha_check(dt, alpha);
   return binary_inplace(
       *this, other, "sub_", dt, false,
       [&](const Tensor& out) {
         detail::binary_map<false, false>(
             *this, other, dt, "sub_",
-            [&](auto x, auto y) { return x - alpha.to<decltype(y)>() * y; }, out);
+            [al = detail::ScalarAs(alpha)](auto x, auto y) {
+              return x - al.get<decltype(y)>() * y;
+            },
+            out);
       },
       [&](const Tensor& a, const Tensor& b) { return fastgrad::sub(a, b, alpha); });
 }
