@@ -62,7 +62,7 @@ void Node::run_pre_hooks(TensorList& grads) {
   }
 }
 
-void Node::steal_edges(std::vector<std::shared_ptr<Node>>& out) {
+void Node::steal_edges(NodeStack& out) {
   for (auto& e : next_edges_)
     if (e.function) out.push_back(std::move(e.function));
   for (auto& s : saved_) {
@@ -77,7 +77,7 @@ void Node::steal_edges(std::vector<std::shared_ptr<Node>>& out) {
 void delete_node(Node* node) {
   // Instead of letting each shared_ptr destructor recurse into the next node, pull the
   // children out first and free them from an explicit stack.
-  std::vector<std::shared_ptr<Node>> stack;
+  NodeStack stack;
   node->steal_edges(stack);
   delete node;
   while (!stack.empty()) {

@@ -17,8 +17,8 @@ constexpr const char* kFreedMessage =
 
 // A handle on the same TensorImpl data and version counter, without autograd metadata.
 Tensor plain_alias(const Tensor& t) {
-  auto impl = std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), t.sizes(), t.strides(),
-                                           t.storage_offset());
+  auto impl = detail::make_pooled<TensorImpl>(t.impl()->storage(), t.dtype(), t.sizes(),
+                                              t.strides(), t.storage_offset());
   return Tensor(std::move(impl));
 }
 }  // namespace

@@ -246,8 +246,8 @@ py::object tensor_to_list(const Tensor& t) {
     // Element i along dim 0 as a view.
     Shape sizes(t.sizes().begin() + 1, t.sizes().end());
     Shape strides(t.strides().begin() + 1, t.strides().end());
-    Tensor row(std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), sizes, strides,
-                                            t.storage_offset() + i * t.strides()[0]));
+    Tensor row(fastgrad::detail::make_pooled<TensorImpl>(
+        t.impl()->storage(), t.dtype(), sizes, strides, t.storage_offset() + i * t.strides()[0]));
     out.append(tensor_to_list(row));
   }
   return std::move(out);

@@ -1,5 +1,7 @@
 #include "fastgrad/storage.h"
 
+#include "fastgrad/pool.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -72,7 +74,7 @@ void empty_buffer_cache() { cache().clear(); }
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes, bool zero) {
   if (nbytes <= sizeof(Storage::inline_)) {
     // One allocation for object, control block and data (0-dim tensors, Python numbers).
-    auto s = std::make_shared<Storage>(Private{}, nullptr, nbytes, false, nullptr);
+    auto s = detail::make_pooled<Storage>(Private{}, nullptr, nbytes, false, nullptr);
     s->data_ = s->inline_;
     if (zero) std::memset(s->inline_, 0, sizeof(s->inline_));
     return s;
@@ -91,16 +93,16 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, bool zero) {
                               nbytes, " bytes."));
     if (zero) std::memset(p, 0, nbytes);
   }
-  return std::make_shared<Storage>(Private{}, p, nbytes, true, nullptr);
+  return detail::make_pooled<Storage>(Private{}, p, nbytes, true, nullptr);
 }
 
 std::shared_ptr<Storage> Storage::from_external(void* data, size_t nbytes,
                                                 std::shared_ptr<void> owner) {
-  return std::make_shared<Storage>(Private{}, data, nbytes, false, std::move(owner));
+  return detail::make_pooled<Storage>(Private{}, data, nbytes, false, std::move(owner));
 }
 
 std::shared_ptr<Storage> Storage::alias_of(const std::shared_ptr<Storage>& other) {
-  return std::make_shared<Storage>(Private{}, other->data_, other->nbytes_, false, other);
+  return detail::make_pooled<Storage>(Private{}, other->data_, other->nbytes_, false, other);
 }
 
 Storage::~Storage() {

@@ -144,8 +144,8 @@ const Tensor& Tensor::detach_() const {
 }
 
 Tensor Tensor::variable_data() const {
-  auto impl = std::make_shared<TensorImpl>(Storage::alias_of(impl_->storage()), dtype(), sizes(),
-                                           strides(), storage_offset());
+  auto impl = detail::make_pooled<TensorImpl>(Storage::alias_of(impl_->storage()), dtype(), sizes(),
+                                              strides(), storage_offset());
   return Tensor(std::move(impl));
 }
 

@@ -58,7 +58,7 @@ void bump_version(const Tensor& self) { self.impl()->storage()->bump_version(); 
 
 Tensor as_strided(const Tensor& t, const Shape& sizes, const Shape& strides, int64_t offset) {
   return Tensor(
-      std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), sizes, strides, offset));
+      detail::make_pooled<TensorImpl>(t.impl()->storage(), t.dtype(), sizes, strides, offset));
 }
 
 }  // namespace fastgrad::detail

@@ -12,7 +12,7 @@
 namespace fastgrad::detail {
 
 inline Tensor make_empty(const Shape& shape, ScalarType dtype) {
-  return Tensor(std::make_shared<TensorImpl>(dtype, shape));
+  return Tensor(detail::make_pooled<TensorImpl>(dtype, shape));
 }
 
 // Strides (bytes) of `t` aligned to `shape`, with 0 along broadcast dims.
@@ -37,8 +37,8 @@ void record(const Tensor& out, std::shared_ptr<N> node,
 
 // A view of t's storage with the given geometry (no autograd).
 inline Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
-  Tensor v(std::make_shared<TensorImpl>(t.impl()->storage(), t.dtype(), std::move(sizes),
-                                        std::move(strides), offset));
+  Tensor v(detail::make_pooled<TensorImpl>(t.impl()->storage(), t.dtype(), std::move(sizes),
+                                           std::move(strides), offset));
   v.impl()->set_inference(t.impl()->is_inference());  // a view is what its base is
   return v;
 }

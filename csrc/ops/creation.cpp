@@ -13,7 +13,7 @@ using detail::make_empty;
 Tensor empty(const Shape& shape, ScalarType dtype) { return make_empty(shape, dtype); }
 
 Tensor zeros(const Shape& shape, ScalarType dtype) {
-  return Tensor(std::make_shared<TensorImpl>(dtype, shape, /*zero=*/true));
+  return Tensor(detail::make_pooled<TensorImpl>(dtype, shape, /*zero=*/true));
 }
 
 Tensor full(const Shape& shape, const Scalar& value, ScalarType dtype) {
@@ -165,7 +165,7 @@ Tensor randn(const Shape& shape, ScalarType dtype) {
 Tensor from_blob(void* data, const Shape& sizes, const Shape& strides, ScalarType dtype,
                  std::shared_ptr<void> owner, size_t storage_nbytes) {
   auto storage = Storage::from_external(data, storage_nbytes, std::move(owner));
-  return Tensor(std::make_shared<TensorImpl>(std::move(storage), dtype, sizes, strides, 0));
+  return Tensor(detail::make_pooled<TensorImpl>(std::move(storage), dtype, sizes, strides, 0));
 }
 
 }  // namespace fastgrad

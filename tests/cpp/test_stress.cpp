@@ -140,6 +140,43 @@ TEST_CASE("threads: concurrent backward on independent graphs and shared leaves"
                 1e-9);
 }
 
+TEST_CASE("threads: pooled blocks outlive and cross the threads that made them") {
+  // Tensors and graphs built on threads that then exit (their pools are drained at exit) must
+  // stay valid, and be freed on another thread without trouble.
+  constexpr int kThreads = 6;
+  std::vector<Tensor> made(kThreads), losses(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      made[i] = fg::full({3}, 1.0 + i, fg::ScalarType::Float64).set_requires_grad(true);
+      losses[i] = (made[i] * made[i]).sum();  // a graph whose nodes live in this thread's pool
+    });
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    losses[i].backward();  // on the main thread, after the maker exited
+    CHECK_VALUES(made[i].grad(), {2.0 * (1 + i), 2.0 * (1 + i), 2.0 * (1 + i)});
+  }
+  losses.clear();
+  // Blocks allocated here and freed on a worker, far beyond what one pool keeps.
+  std::vector<void*> blocks;
+  for (std::size_t bytes = 1; bytes <= fg::detail::kMaxPooledBytes + 64; bytes += 9)
+    for (int k = 0; k < 300; ++k) {
+      auto* p = static_cast<unsigned char*>(fg::detail::pool_allocate(bytes));
+      p[0] = p[bytes - 1] = static_cast<unsigned char>(k);
+      blocks.push_back(p);
+    }
+  std::thread([&] {
+    std::size_t i = 0;
+    for (std::size_t bytes = 1; bytes <= fg::detail::kMaxPooledBytes + 64; bytes += 9)
+      for (int k = 0; k < 300; ++k, ++i) {
+        auto* p = static_cast<unsigned char*>(blocks[i]);
+        CHECK(p[0] == static_cast<unsigned char>(k) && p[bytes - 1] == p[0]);
+        fg::detail::pool_free(p, bytes);
+      }
+  }).join();
+  made.clear();
+}
+
 TEST_CASE("threads: grad mode is per thread") {
   Tensor x = fg::ones({3}).set_requires_grad(true);
   fg::NoGradGuard no_grad;  // only this thread

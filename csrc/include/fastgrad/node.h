@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "fastgrad/pool.h"
 #include "fastgrad/tensor.h"
 
 namespace fastgrad {
@@ -48,6 +49,10 @@ struct InputMetadata {
 
 // A tensor kept for backward. Outputs of the node itself are stored without their grad_fn
 // (that would be a reference cycle) and re-attached on unpack.
+using EdgeList = std::vector<Edge, detail::PoolAllocator<Edge>>;
+using InputMetadataList = std::vector<InputMetadata, detail::PoolAllocator<InputMetadata>>;
+using NodeStack = std::vector<std::shared_ptr<Node>, detail::PoolAllocator<std::shared_ptr<Node>>>;
+
 class FASTGRAD_API SavedVariable {
  public:
   SavedVariable() = default;
@@ -79,6 +84,10 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
   Node();
   virtual ~Node() = default;
   Node(const Node&) = delete;
+  // Nodes come and go with every op: from the small-block pool (fastgrad/pool.h). The sized
+  // delete gets the most derived class's size through the virtual destructor.
+  static void* operator new(std::size_t bytes) { return detail::pool_allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) { detail::pool_free(p, bytes); }
   Node& operator=(const Node&) = delete;
 
   virtual std::string name() const = 0;
@@ -92,8 +101,8 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
   // Frees saved tensors after backward (unless retain_graph).
   virtual void release_variables();
 
-  const std::vector<Edge>& next_edges() const { return next_edges_; }
-  std::vector<Edge>& mutable_next_edges() { return next_edges_; }
+  const EdgeList& next_edges() const { return next_edges_; }
+  EdgeList& mutable_next_edges() { return next_edges_; }
   uint32_t num_outputs() const { return static_cast<uint32_t>(next_edges_.size()); }
   bool needs_input_grad(size_t i) const {
     return i < next_edges_.size() && next_edges_[i].is_valid();
@@ -102,8 +111,8 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
 
   // One entry per forward output: returns its output_nr.
   uint32_t add_input_metadata(const Tensor& output);
-  const std::vector<InputMetadata>& input_metadata() const { return input_metadata_; }
-  std::vector<InputMetadata>& mutable_input_metadata() { return input_metadata_; }
+  const InputMetadataList& input_metadata() const { return input_metadata_; }
+  InputMetadataList& mutable_input_metadata() { return input_metadata_; }
 
   void save(const Tensor& t, bool is_output = false) { saved_.emplace_back(t, is_output); }
   Tensor saved(size_t i) { return saved_[i].unpack(shared_from_this()); }
@@ -123,12 +132,13 @@ class FASTGRAD_API Node : public std::enable_shared_from_this<Node> {
   const std::string& anomaly_trace() const { return anomaly_trace_; }
 
   // Moves the nodes this one keeps alive into `out`, so destruction can run without recursion.
-  void steal_edges(std::vector<std::shared_ptr<Node>>& out);
+  void steal_edges(NodeStack& out);
 
  protected:
-  std::vector<Edge> next_edges_;
-  std::vector<InputMetadata> input_metadata_;
-  std::vector<SavedVariable> saved_;
+  // Pooled: every recorded op fills these (fastgrad/pool.h).
+  EdgeList next_edges_;
+  InputMetadataList input_metadata_;
+  std::vector<SavedVariable, detail::PoolAllocator<SavedVariable>> saved_;
   uint64_t sequence_nr_;
   std::vector<std::pair<uint32_t, TensorHook>> pre_hooks_;
   std::vector<std::pair<uint32_t, std::weak_ptr<TensorImpl>>> retain_grads_;
@@ -142,7 +152,8 @@ FASTGRAD_API void delete_node(Node* node);
 
 template <typename T, typename... Args>
 std::shared_ptr<T> make_node(Args&&... args) {
-  return std::shared_ptr<T>(new T(std::forward<Args>(args)...), [](T* p) { delete_node(p); });
+  return std::shared_ptr<T>(
+      new T(std::forward<Args>(args)...), [](T* p) { delete_node(p); }, detail::PoolAllocator<T>());
 }
 
 namespace autograd {

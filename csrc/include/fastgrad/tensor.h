@@ -19,6 +19,7 @@
 #include "fastgrad/dtype.h"
 #include "fastgrad/errors.h"
 #include "fastgrad/export.h"
+#include "fastgrad/pool.h"
 #include "fastgrad/scalar.h"
 #include "fastgrad/shape.h"
 
@@ -33,6 +34,9 @@ class FASTGRAD_API Tensor {
  public:
   Tensor() = default;
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+  // Handles on the heap are what each Python tensor object holds: from the small-block pool.
+  static void* operator new(std::size_t bytes) { return detail::pool_allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) { detail::pool_free(p, bytes); }
 
   bool defined() const { return static_cast<bool>(impl_); }
   TensorImpl* impl() const { return impl_.get(); }

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 
+#include "fastgrad/pool.h"
 #include "fastgrad/storage.h"
 #include "fastgrad/tensor.h"
 
@@ -28,6 +29,9 @@ struct AutogradMeta {
   // For a view of a tensor that requires grad: the tensor whose storage it views (never itself
   // a view). An in-place write through the view rewrites the base's history (CopySlices).
   Tensor view_base;
+
+  static void* operator new(std::size_t bytes) { return detail::pool_allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) { detail::pool_free(p, bytes); }
 };
 
 class FASTGRAD_API TensorImpl {
