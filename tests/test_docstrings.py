@@ -34,7 +34,8 @@ NAMESPACES = {
 }
 
 # Members every Tensor has from `object` or the class machinery, not from fastgrad.
-_TENSOR_SKIP = {"__dict__", "__doc__", "__module__"}
+# __array_priority__ is a plain int (1000, as in torch): nothing to document.
+_TENSOR_SKIP = {"__dict__", "__doc__", "__module__", "__array_priority__"}
 
 _SIGNATURE = re.compile(r"^\s*(\d+\.\s*)?[\w.]+\(.*\)\s*->.*$")
 

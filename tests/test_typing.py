@@ -22,7 +22,7 @@ def _stub_names():
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             classes[node.name] = {
-                n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AnnAssign))
+                n.name for n in node.body if isinstance(n, ast.FunctionDef)
             } | {n.target.id for n in node.body if isinstance(n, ast.AnnAssign)}
             module.add(node.name)
         elif isinstance(node, ast.FunctionDef):

@@ -249,7 +249,8 @@ def _member(cls: type, name: str, indent: str) -> list[str]:
         return out
     obj = getattr(cls, name)
     if not callable(obj):
-        return [f"{indent}{name}: Any"]
+        kind = type(obj).__name__ if isinstance(obj, (bool, int, float, str)) else "Any"
+        return [f"{indent}{name}: {kind}"]
     if name in OVERLOADS:
         return _overloads(name, OVERLOADS[name], _doc(obj, indent + "    "), indent)
     sig = OVERRIDES.get(name)
@@ -301,7 +302,15 @@ def _class(cls: type, name: str) -> list[str]:
             not n.startswith("__")
             or n in OVERRIDES
             or n in PROPERTIES
-            or n in ("__array__", "__dlpack__", "__dlpack_device__", "__format__", "__repr__")
+            or n
+            in (
+                "__array__",
+                "__array_priority__",
+                "__dlpack__",
+                "__dlpack_device__",
+                "__format__",
+                "__repr__",
+            )
         )
         and n not in ("__class__", "__dict__", "__module__", "__doc__", "__weakref__")
         and not (n.startswith("_pybind11") or n == "_pybind11_conduit_v1_")

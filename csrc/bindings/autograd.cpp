@@ -182,12 +182,7 @@ void init_autograd(py::module_& m) {
 
   m.def("is_grad_enabled", &GradMode::is_enabled,
         "Returns True if gradient recording is currently enabled (per thread).");
-  // Returns the previous mode, so a context manager's __enter__ is one call.
-  m.def("_set_grad_enabled", [](bool enabled) {
-    const bool prev = GradMode::is_enabled();
-    GradMode::set_enabled(enabled);
-    return prev;
-  });
+  // _set_grad_enabled (returns the previous mode) is a plain C function: tensor_slots.cpp.
   m.def("is_inference_mode_enabled", &InferenceMode::is_enabled,
         "Returns True inside an inference_mode block.");
   AnomalyMode::set_trace_hook(&python_traceback);

@@ -90,11 +90,32 @@ inline auto unary_method(Tensor (Tensor::*method)() const) {
   };
 }
 
+// The Tensor a Python object holds, or nullptr when it is not a (constructed) Tensor. For the
+// hottest methods, which take `self` as a py::handle: pybind11's type caster for a
+// `const Tensor&` argument costs several registry lookups per call.
+inline const Tensor* tensor_of(py::handle h) {
+  static PyTypeObject* const type = reinterpret_cast<PyTypeObject*>(py::type::of<Tensor>().ptr());
+  if (!PyObject_TypeCheck(h.ptr(), type)) return nullptr;
+  auto* inst = reinterpret_cast<py::detail::instance*>(h.ptr());
+  // Tensor and its Python subclasses have pybind11's simple layout (one C++ base).
+  if (!inst->simple_layout || !inst->simple_holder_constructed) return nullptr;
+  return static_cast<const Tensor*>(inst->simple_value_holder[0]);
+}
+
+// `self` of a hot method bound with a py::handle self; TypeError like pybind11's otherwise.
+inline const Tensor& self_tensor(py::handle h, const char* method) {
+  if (const Tensor* t = tensor_of(h)) return *t;
+  throw py::type_error(std::string("descriptor '") + method +
+                       "' requires a 'fastgrad._C.Tensor' object but received a '" +
+                       Py_TYPE(h.ptr())->tp_name + "'");
+}
+
 // Registered in their own files.
 void init_tensor(py::module_& m);
 void init_autograd(py::module_& m);
 void init_functions(py::module_& m);
 void init_dlpack(py::module_& m);
+void init_tensor_slots(py::module_& m);  // after init_tensor and init_autograd
 
 // Returns grad_fn objects whose Python type is named after the node (PowBackward0, ...).
 py::object wrap_node(const std::shared_ptr<Node>& node);

@@ -65,6 +65,7 @@ PYBIND11_MODULE(_C, m) {
   init_tensor(m);
   init_autograd(m);
   init_functions(m);
+  init_tensor_slots(m);
   init_dlpack(m);
 
   m.attr("_has_openmp") = openmp_enabled();

@@ -9,7 +9,8 @@ namespace {
 // Binary dunder: Tensor op (Tensor | number), NotImplemented for anything else.
 template <typename F>
 auto binary_dunder(F f) {
-  return [f](const Tensor& self, py::handle other) -> py::object {
+  return [f](py::handle self_obj, py::handle other) -> py::object {
+    const Tensor& self = self_tensor(self_obj, "binary operator");
     auto o = as_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
     return py::cast(without_gil_if(is_large(self) || is_large(*o), [&] { return f(self, *o); }));
@@ -18,7 +19,8 @@ auto binary_dunder(F f) {
 
 template <typename F>
 auto reflected_dunder(F f) {
-  return [f](const Tensor& self, py::handle other) -> py::object {
+  return [f](py::handle self_obj, py::handle other) -> py::object {
+    const Tensor& self = self_tensor(self_obj, "reflected operator");
     auto o = as_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
     return py::cast(without_gil_if(is_large(self) || is_large(*o), [&] { return f(*o, self); }));
@@ -31,7 +33,7 @@ auto inplace_dunder(F f) {
   return [f](py::object self, py::handle other) -> py::object {
     auto o = as_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
-    const Tensor& t = self.cast<const Tensor&>();
+    const Tensor& t = self_tensor(self, "in-place operator");
     without_gil_if(is_large(t) || is_large(*o), [&] { f(t, *o); });
     return self;
   };

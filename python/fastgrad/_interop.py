@@ -85,6 +85,10 @@ def __dlpack__(
 
 
 Tensor.__array_interface__ = property(_array_interface)
+# As torch.Tensor: NumPy arrays and scalars on the left of an operator defer to the tensor's
+# reflected operator (np.float32(2) * t is a tensor, with autograd), instead of turning the
+# tensor into an array.
+Tensor.__array_priority__ = 1000
 Tensor.__array__ = __array__
 Tensor.__dlpack__ = __dlpack__
 Tensor.__dlpack_device__ = __dlpack_device__

@@ -1,0 +1,153 @@
+// The arithmetic operators of Tensor as CPython number slots, and the grad-mode switch as a
+// plain C function: the paths a small training step takes dozens of times.
+//
+// Through pybind11, `a * b` went slot_nb_multiply -> look up __mul__ -> bound-method object ->
+// pybind11's dispatcher -> argument casters: about 1,000 instructions before the op, a fifth of
+// a 0-d multiply with autograd. The pybind11-bound dunders (__mul__, __rmul__, ...) stay in the
+// class dict with their docstrings; they and these slots call the same functions, so explicit
+// `t.__mul__(x)` calls and Python subclasses (nn.Parameter), which dispatch through the dict,
+// behave exactly alike, only slower.
+#include "common.h"
+#include "fastgrad/grad_mode.h"
+#include "fastgrad/ops.h"
+
+namespace fastgrad::python {
+
+namespace {
+
+PyObject* not_implemented() { Py_RETURN_NOTIMPLEMENTED; }
+
+// Runs f, turning C++ exceptions into the Python ones pybind11's translators give.
+template <typename F>
+PyObject* guarded(F&& f) noexcept {
+  try {
+    return f();
+  } catch (...) {
+    py::detail::try_translate_exceptions();
+    return nullptr;
+  }
+}
+
+PyObject* wrap(Tensor&& t) { return py::cast(std::move(t)).release().ptr(); }
+
+// `a op b` where a, b or both are tensors: Python calls one slot for __op__ and __rop__.
+// Forward(self, other) and Reflected(self, other) are what __op__ and __rop__ compute.
+template <typename Forward, typename Reflected>
+PyObject* binary_slot(PyObject* a, PyObject* b, Forward forward, Reflected reflected) {
+  return guarded([&]() -> PyObject* {
+    if (const Tensor* self = tensor_of(a)) {
+      auto other = as_operand(b);
+      if (!other) return not_implemented();
+      return wrap(without_gil_if(is_large(*self) || is_large(*other),
+                                 [&] { return forward(*self, *other); }));
+    }
+    const Tensor* self = tensor_of(b);
+    auto other = self ? as_operand(a) : std::nullopt;
+    if (!other) return not_implemented();
+    return wrap(without_gil_if(is_large(*self) || is_large(*other),
+                               [&] { return reflected(*self, *other); }));
+  });
+}
+
+// `a op= b`: only the left operand's slot is called, and it returns the same object.
+template <typename F>
+PyObject* inplace_slot(PyObject* a, PyObject* b, F f) {
+  return guarded([&]() -> PyObject* {
+    const Tensor* self = tensor_of(a);
+    auto other = self ? as_operand(b) : std::nullopt;
+    if (!other) return not_implemented();
+    without_gil_if(is_large(*self) || is_large(*other), [&] { f(*self, *other); });
+    Py_INCREF(a);
+    return a;
+  });
+}
+
+PyObject* nb_add(PyObject* a, PyObject* b) {
+  return binary_slot(
+      a, b, [](const Tensor& s, const Tensor& o) { return add(s, o); },
+      [](const Tensor& s, const Tensor& o) { return add(o, s); });
+}
+PyObject* nb_subtract(PyObject* a, PyObject* b) {
+  return binary_slot(
+      a, b, [](const Tensor& s, const Tensor& o) { return sub(s, o); },
+      [](const Tensor& s, const Tensor& o) { return rsub(s, o); });
+}
+PyObject* nb_multiply(PyObject* a, PyObject* b) {
+  return binary_slot(
+      a, b, [](const Tensor& s, const Tensor& o) { return mul(s, o); },
+      [](const Tensor& s, const Tensor& o) { return mul(o, s); });
+}
+PyObject* nb_true_divide(PyObject* a, PyObject* b) {
+  return binary_slot(
+      a, b, [](const Tensor& s, const Tensor& o) { return div(s, o); },
+      [](const Tensor& s, const Tensor& o) { return div(o, s); });
+}
+PyObject* nb_inplace_add(PyObject* a, PyObject* b) {
+  return inplace_slot(a, b, [](const Tensor& s, const Tensor& o) { s.add_(o); });
+}
+PyObject* nb_inplace_subtract(PyObject* a, PyObject* b) {
+  return inplace_slot(a, b, [](const Tensor& s, const Tensor& o) { s.sub_(o); });
+}
+PyObject* nb_inplace_multiply(PyObject* a, PyObject* b) {
+  return inplace_slot(a, b, [](const Tensor& s, const Tensor& o) { s.mul_(o); });
+}
+PyObject* nb_inplace_true_divide(PyObject* a, PyObject* b) {
+  return inplace_slot(a, b, [](const Tensor& s, const Tensor& o) { s.div_(o); });
+}
+
+// a ** b (and pow(a, b) with no modulus), as __pow__ / __rpow__: a number exponent or base stays
+// a Scalar.
+PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
+  if (mod != Py_None) return not_implemented();
+  return guarded([&]() -> PyObject* {
+    if (const Tensor* self = tensor_of(a)) {
+      if (auto s = as_scalar(b)) return wrap(pow(*self, *s));
+      if (const Tensor* e = tensor_of(b)) return wrap(pow(*self, *e));
+      return not_implemented();
+    }
+    const Tensor* self = tensor_of(b);
+    if (!self) return not_implemented();
+    if (auto s = as_scalar(a)) return wrap(pow(*s, *self));
+    return not_implemented();
+  });
+}
+
+// _C._set_grad_enabled(mode) -> previous mode: what every no_grad block calls twice.
+PyObject* set_grad_enabled(PyObject*, PyObject* mode) {
+  if (!PyBool_Check(mode)) {
+    PyErr_Format(PyExc_TypeError, "_set_grad_enabled(): argument must be bool, not %s",
+                 Py_TYPE(mode)->tp_name);
+    return nullptr;
+  }
+  const bool prev = GradMode::is_enabled();
+  GradMode::set_enabled(mode == Py_True);
+  return PyBool_FromLong(prev);
+}
+
+PyMethodDef kSetGradEnabled = {
+    "_set_grad_enabled", set_grad_enabled, METH_O,
+    "_set_grad_enabled(mode: bool) -> bool\n\nSets grad mode for this thread; returns the "
+    "previous mode."};
+
+}  // namespace
+
+void init_tensor_slots(py::module_& m) {
+  auto* type = reinterpret_cast<PyTypeObject*>(py::type::of<Tensor>().ptr());
+  PyNumberMethods* nb = type->tp_as_number;
+  nb->nb_add = nb_add;
+  nb->nb_subtract = nb_subtract;
+  nb->nb_multiply = nb_multiply;
+  nb->nb_true_divide = nb_true_divide;
+  nb->nb_inplace_add = nb_inplace_add;
+  nb->nb_inplace_subtract = nb_inplace_subtract;
+  nb->nb_inplace_multiply = nb_inplace_multiply;
+  nb->nb_inplace_true_divide = nb_inplace_true_divide;
+  nb->nb_power = nb_power;
+  PyType_Modified(type);
+  py::object f = py::reinterpret_steal<py::object>(
+      PyCFunction_NewEx(&kSetGradEnabled, nullptr, m.attr("__name__").ptr()));
+  if (!f) throw py::error_already_set();
+  m.attr("_set_grad_enabled") = f;
+}
+
+}  // namespace fastgrad::python

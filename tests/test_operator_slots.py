@@ -1,0 +1,142 @@
+"""The arithmetic operators run through C number slots (csrc/bindings/tensor_slots.cpp), the
+explicit dunders and Python subclasses through the pybind11-bound methods. Both paths must give
+the same values, dtypes, grad_fn names, gradients, NotImplemented and errors."""
+
+import operator
+
+import numpy as np
+import pytest
+
+import fastgrad as torch
+
+OPS = {
+    "add": (operator.add, "__add__", "__radd__"),
+    "sub": (operator.sub, "__sub__", "__rsub__"),
+    "mul": (operator.mul, "__mul__", "__rmul__"),
+    "truediv": (operator.truediv, "__truediv__", "__rtruediv__"),
+    "pow": (operator.pow, "__pow__", "__rpow__"),
+}
+
+
+class Sub(torch.Tensor):
+    """A Python subclass: dispatches through the class dict (the pybind11 methods)."""
+
+
+def _leaf(values, cls=None):
+    t = torch.tensor(values, requires_grad=True)
+    return torch.nn.Parameter(t.detach()) if cls == "param" else t
+
+
+def _summary(out, leaves):
+    out.sum().backward()
+    grads = [None if x.grad is None else x.grad.numpy().copy() for x in leaves]
+    for x in leaves:
+        x.grad = None
+    name = type(out.grad_fn).__name__ if out.grad_fn is not None else None
+    return out.detach().numpy(), out.dtype, name, grads
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("other", ["tensor", "int", "float", "bool", "np_float"])
+@pytest.mark.parametrize("kind", ["tensor", "param"])
+def test_slot_matches_dunder(op, other, kind):
+    fn, name, rname = OPS[op]
+    a = _leaf([1.5, 2.0, 3.0], kind)
+    o = {
+        "tensor": torch.tensor([0.5, 1.25, 2.0], requires_grad=True),
+        "int": 2,
+        "float": 0.5,
+        "bool": True,
+        "np_float": np.float32(1.5),
+    }[other]
+    leaves = [a] + ([o] if other == "tensor" else [])
+    got = _summary(fn(a, o), leaves)
+    want = _summary(getattr(type(a), name)(a, o), leaves)
+    for g, w in zip(got, want):
+        if isinstance(g, list):
+            for gg, ww in zip(g, w):
+                np.testing.assert_array_equal(gg, ww)
+        else:
+            np.testing.assert_array_equal(g, w)
+    if other != "tensor":  # number on the left: the reflected operator
+        got = _summary(fn(o, a), [a])
+        want = _summary(getattr(type(a), rname)(a, o), [a])
+        np.testing.assert_array_equal(got[0], want[0])
+        assert got[1:3] == want[1:3]
+        np.testing.assert_array_equal(got[3][0], want[3][0])
+
+
+def test_reflected_values_and_names():
+    x = torch.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    np.testing.assert_allclose((2 - x).detach().numpy(), [1.0, 0.0, -2.0])
+    np.testing.assert_allclose((2 / x).detach().numpy(), [2.0, 1.0, 0.5])
+    np.testing.assert_allclose((2**x).detach().numpy(), [2.0, 4.0, 16.0])
+    assert type((2 - x).grad_fn).__name__ == "RsubBackward1"
+    assert type((x - 2).grad_fn).__name__ == "SubBackward0"
+
+
+def test_inplace_operators_keep_the_object():
+    x = torch.tensor([1.0, 2.0])
+    y = x
+    for op, want in [
+        (operator.iadd, [3.0, 4.0]),
+        (operator.isub, [2.0, 3.0]),
+        (operator.imul, [4.0, 6.0]),
+        (operator.itruediv, [2.0, 3.0]),
+    ]:
+        y = op(y, 2 if op is not operator.isub else torch.tensor(1.0))
+        assert y is x
+        np.testing.assert_array_equal(x.numpy(), want)
+    w = torch.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w -= 1.0
+    with torch.no_grad():
+        w -= 1.0
+    np.testing.assert_array_equal(w.detach().numpy(), [0.0])
+
+
+def test_unsupported_operands_and_errors():
+    x = torch.tensor([1.0, 2.0])
+    for fn in (operator.add, operator.sub, operator.mul, operator.truediv, operator.pow):
+        with pytest.raises(TypeError):
+            fn(x, "a")
+        with pytest.raises(TypeError):
+            fn("a", x)
+        with pytest.raises(TypeError):
+            fn(x, object())
+    with pytest.raises(TypeError):
+        pow(x, 2, 3)
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(2\) must match.*\(3\)"):
+        x + torch.ones(3)
+    with pytest.raises(ValueError, match="int64 without overflow"):
+        x * (1 << 70)
+    with pytest.raises(TypeError):
+        torch.Tensor.__mul__(3, 4)
+
+
+def test_numpy_operands_on_the_left():
+    # As in torch (Tensor.__array_priority__ = 1000): a NumPy scalar on the left defers to the
+    # tensor (autograd included); an array on the left is a TypeError, not a silent ndarray.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = np.float32(1.5) * x
+    assert isinstance(y, torch.Tensor) and type(y.grad_fn).__name__ == "MulBackward0"
+    assert type((np.int64(2) - x).grad_fn).__name__ == "RsubBackward1"
+    assert torch.Tensor.__radd__(x, np.ones(2)) is NotImplemented
+    with pytest.raises(TypeError, match="unsupported operand"):
+        np.ones(2) * x
+
+
+def test_set_grad_enabled_fast_function():
+    assert torch._C._set_grad_enabled(False) is True
+    assert torch.is_grad_enabled() is False
+    assert torch._C._set_grad_enabled(True) is False
+    with pytest.raises(TypeError, match="must be bool"):
+        torch._C._set_grad_enabled(1)
+    with torch.set_grad_enabled(False):
+        assert not torch.is_grad_enabled()
+
+    @torch.set_grad_enabled(False)
+    def f():
+        return torch.is_grad_enabled()
+
+    assert f() is False and torch.is_grad_enabled()
