@@ -21,9 +21,9 @@ def _stub_names():
     module, classes = set(), {}
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
-            classes[node.name] = {
-                n.name for n in node.body if isinstance(n, ast.FunctionDef)
-            } | {n.target.id for n in node.body if isinstance(n, ast.AnnAssign)}
+            classes[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} | {
+                n.target.id for n in node.body if isinstance(n, ast.AnnAssign)
+            }
             module.add(node.name)
         elif isinstance(node, ast.FunctionDef):
             module.add(node.name)
