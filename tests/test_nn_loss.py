@@ -104,8 +104,30 @@ def test_bce_input_out_of_range_raises(bad):
 
 
 def test_bce_target_size_mismatch_raises():
-    with pytest.raises(ValueError, match="Using a target size"):
+    with pytest.raises(
+        ValueError,
+        match=r"Using a target size \(torch.Size\(\[1\]\)\) that is different to the input "
+        r"size \(torch.Size\(\[2\]\)\) is deprecated",
+    ):
         F.binary_cross_entropy(torch.tensor([0.5, 0.5]), torch.tensor([1.0]))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (([0.5], torch.tensor([1.0])), r"argument 'input' \(position 1\) must be Tensor, not list"),
+        ((torch.tensor([0.5]), np.ones(1)), r"'target' \(position 2\) must be Tensor, not ndarray"),
+        ((torch.tensor([0.5]), torch.tensor([1.0]), 2.0), r"'weight' \(position 3\) .* not float"),
+        ((torch.tensor([0.5, 0.5]), torch.tensor([1.0, 0.0]), torch.ones(3)), r"expand|size"),
+    ],
+)
+def test_bce_argument_errors(args, message):
+    # Checked in C++ (the training-step path); same errors as the Python checks they replaced.
+    with pytest.raises((TypeError, RuntimeError), match=message):
+        F.binary_cross_entropy(*args)
+    if len(args) == 2 or isinstance(args[2], torch.Tensor):  # BCELoss checks weight itself
+        with pytest.raises((TypeError, RuntimeError), match=message):
+            torch.nn.BCELoss(weight=args[2] if len(args) > 2 else None)(*args[:2])
 
 
 @pytest.mark.parametrize("loss_fn", [F.binary_cross_entropy, F.mse_loss])

@@ -110,6 +110,17 @@ inline const Tensor& self_tensor(py::handle h, const char* method) {
                        Py_TYPE(h.ptr())->tp_name + "'");
 }
 
+// "[2, 3]", as Python prints list(t.shape).
+inline std::string shape_list(const Shape& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+// Tensor.grad: the getter (warns on a non-leaf, as PyTorch) and the checked setter.
+py::object get_grad(const Tensor& t);
+void set_grad(const Tensor& t, py::object g);
+
 // Registered in their own files.
 void init_tensor(py::module_& m);
 void init_autograd(py::module_& m);

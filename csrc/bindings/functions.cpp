@@ -100,11 +100,37 @@ void init_functions(py::module_& m) {
       py::arg("input"), py::arg("exponent"),
       "Returns `input` raised to the power `exponent`, elementwise, with broadcasting.\n\n"
       "Either argument may be a number instead of a tensor (not both).");
-  m.def("_binary_cross_entropy", [](const Tensor& input, const Tensor& target,
-                                    std::optional<Tensor> weight, const std::string& reduction) {
-    return binary_cross_entropy(input, target, weight.value_or(Tensor()),
-                                parse_reduction(reduction));
-  });
+  // nn.functional.binary_cross_entropy after its size_average/reduce handling: the argument
+  // checks live here because every training step with BCELoss comes through (in Python they
+  // cost a quarter of a 0-d step's loss).
+  m.def("_binary_cross_entropy",
+        [](py::handle input, py::handle target, py::handle weight, const std::string& reduction) {
+          const char* names[] = {"input", "target"};
+          py::handle args[] = {input, target};
+          for (int i = 0; i < 2; ++i)
+            if (!tensor_of(args[i]))
+              throw py::type_error(
+                  std::string("binary_cross_entropy(): argument '") + names[i] + "' (position " +
+                  std::to_string(i + 1) + ") must be Tensor, not " +
+                  py::str(py::type::handle_of(args[i]).attr("__name__")).cast<std::string>());
+          const Tensor& x = *tensor_of(input);
+          const Tensor& y = *tensor_of(target);
+          if (y.sizes() != x.sizes())
+            throw py::value_error("Using a target size (torch.Size(" + shape_list(y.sizes()) +
+                                  ")) that is different to the input size (torch.Size(" +
+                                  shape_list(x.sizes()) +
+                                  ")) is deprecated. Please ensure they have the same size.");
+          Tensor w;
+          if (!weight.is_none()) {
+            if (!tensor_of(weight))
+              throw py::type_error(
+                  "binary_cross_entropy(): argument 'weight' (position 3) must be Tensor, not " +
+                  py::str(py::type::handle_of(weight).attr("__name__")).cast<std::string>());
+            w = *tensor_of(weight);
+            if (w.sizes() != x.sizes()) w = w.expand(x.sizes());
+          }
+          return binary_cross_entropy(x, y, w, parse_reduction(reduction));
+        });
   m.def("_mse_loss", [](const Tensor& input, const Tensor& target, const std::string& reduction) {
     return mse_loss(input, target, parse_reduction(reduction));
   });

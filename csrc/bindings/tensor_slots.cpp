@@ -112,6 +112,36 @@ PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
   });
 }
 
+// Tensor.grad as a getset descriptor: read four times in a typical optimizer step, and a
+// pybind11 property costs a property object call plus the dispatcher (~1,500 instructions).
+const Tensor* grad_self(PyObject* self) {
+  const Tensor* t = tensor_of(self);
+  if (!t) PyErr_SetString(PyExc_TypeError, "grad: the Tensor is not initialised");
+  return t;
+}
+
+PyObject* grad_get(PyObject* self, void*) {
+  const Tensor* t = grad_self(self);
+  if (!t) return nullptr;
+  return guarded([&] { return get_grad(*t).release().ptr(); });
+}
+
+int grad_set(PyObject* self, PyObject* value, void*) {
+  if (!value) {
+    PyErr_SetString(PyExc_AttributeError, "can't delete the grad attribute");  // torch: same
+    return -1;
+  }
+  const Tensor* t = grad_self(self);
+  if (!t) return -1;
+  PyObject* r = guarded([&] {
+    set_grad(*t, py::reinterpret_borrow<py::object>(value));
+    Py_RETURN_NONE;
+  });
+  if (!r) return -1;
+  Py_DECREF(r);
+  return 0;
+}
+
 // _C._set_grad_enabled(mode) -> previous mode: what every no_grad block calls twice.
 PyObject* set_grad_enabled(PyObject*, PyObject* mode) {
   if (!PyBool_Check(mode)) {
@@ -143,6 +173,15 @@ void init_tensor_slots(py::module_& m) {
   nb->nb_inplace_multiply = nb_inplace_multiply;
   nb->nb_inplace_true_divide = nb_inplace_true_divide;
   nb->nb_power = nb_power;
+  // Same docstring as the pybind11 property it replaces (defined in tensor.cpp).
+  static std::string grad_doc =
+      py::str(py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(type))
+                  .attr("grad")
+                  .attr("__doc__"));
+  static PyGetSetDef grad_def = {"grad", grad_get, grad_set, grad_doc.c_str(), nullptr};
+  py::object descr = py::reinterpret_steal<py::object>(PyDescr_NewGetSet(type, &grad_def));
+  if (!descr || PyObject_SetAttrString(reinterpret_cast<PyObject*>(type), "grad", descr.ptr()))
+    throw py::error_already_set();
   PyType_Modified(type);
   py::object f = py::reinterpret_steal<py::object>(
       PyCFunction_NewEx(&kSetGradEnabled, nullptr, m.attr("__name__").ptr()));

@@ -58,17 +58,10 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """Mean (or sum/none) of -w (y log x + (1 - y) log(1 - x)); each log is clamped at -100."""
-    _check_tensors("binary_cross_entropy", input, target)
     if size_average is not None or reduce is not None:
         reduction = _reduction.resolve(size_average, reduce, reduction)
-    # _sizes() is a plain tuple: cheaper than building two Size objects on this hot path.
-    if target._sizes() != input._sizes():
-        raise ValueError(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}) is deprecated. Please ensure they have the same size."
-        )
-    if weight is not None and weight._sizes() != input._sizes():
-        weight = weight.expand(*input.shape)
+    # Checks the arguments' types and sizes and broadcasts `weight` (in C++: this is on every
+    # training step's path).
     return _C._binary_cross_entropy(input, target, weight, reduction)
 
 
