@@ -20,6 +20,10 @@ struct PowBackward0 final : Node {
   TensorList apply(TensorList&& g) override {
     Tensor self = saved(0);
     if (exponent.to_double() == 0.0) return {zeros_like(self, g[0].dtype())};
+    // x ** 2 (the common case): self ** 1 is self, bit for bit. Only without create_graph,
+    // where the graph of this formula is recorded and should have PyTorch's shape.
+    if (exponent.to_double() == 2.0 && !GradMode::is_enabled())
+      return {mul(g[0], mul(wrapped_scalar(exponent), self))};
     Tensor e1 = exponent.is_floating() ? pow(self, Scalar(exponent.to_double() - 1.0))
                                        : pow(self, Scalar(exponent.to_int() - 1));
     return {mul(g[0], mul(wrapped_scalar(exponent), e1))};
