@@ -411,3 +411,19 @@ def test_requires_grad_propagation_and_no_grad():
         y = x * c + x.exp()
     assert not y.requires_grad
     assert y.dtype == F32
+
+
+def test_python_number_operands_convert_like_to_dtype():
+    # Python numbers of another dtype are converted to the op's dtype without a cast tensor;
+    # the value must be what a cast gives (int64 -> float directly, not through float64).
+    big = (1 << 60) + (1 << 36) + 1
+    for dtype, np_dtype in ((torch.float32, np.float32), (torch.float64, np.float64)):
+        x = torch.tensor([1.0, -2.0], dtype=dtype)
+        want = np.array([1.0, -2.0], dtype=np_dtype) * np_dtype(np.int64(big))
+        np.testing.assert_array_equal((x * big).numpy(), want)
+        np.testing.assert_array_equal((big * x).numpy(), want)
+        np.testing.assert_array_equal((x + True).numpy(), np.array([2.0, -1.0], dtype=np_dtype))
+    # Broadcast against a strided (non-contiguous) tensor takes the geometry path.
+    m = torch.arange(6).reshape(2, 3).t() * 2.5
+    np.testing.assert_array_equal(m.numpy(), np.arange(6).reshape(2, 3).T * 2.5)
+    assert m.dtype == torch.float32
