@@ -33,6 +33,9 @@ def count(setup: str, stmt: str, n: int) -> int:
             ],
             capture_output=True,
             text=True,
+            # OpenBLAS's idle threads spin for a while after start-up; under valgrind their
+            # spinning is counted too and made the counts drift by thousands.
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
         )
         m = re.search(r"Collected : (\d+)", r.stderr)
         if r.returncode != 0 or not m:
