@@ -114,16 +114,27 @@ def test_unsupported_operands_and_errors():
         torch.Tensor.__mul__(3, 4)
 
 
-def test_numpy_operands_on_the_left():
-    # As in torch (Tensor.__array_priority__ = 1000): a NumPy scalar on the left defers to the
-    # tensor (autograd included); an array on the left is a TypeError, not a silent ndarray.
+def test_numpy_operands():
+    # As torch: Tensor.__array_priority__ = 1000, so NumPy defers to the tensor's operator, and
+    # the operators take NumPy arrays (copied, dtype kept). A NumPy scalar keeps autograd.
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = np.float32(1.5) * x
     assert isinstance(y, torch.Tensor) and type(y.grad_fn).__name__ == "MulBackward0"
     assert type((np.int64(2) - x).grad_fn).__name__ == "RsubBackward1"
-    assert torch.Tensor.__radd__(x, np.ones(2)) is NotImplemented
-    with pytest.raises(TypeError, match="unsupported operand"):
-        np.ones(2) * x
+    t = torch.tensor([1.0, 2.0])
+    for got in (t == np.array([1.0, 3.0]), np.array([1.0, 3.0]) == t):
+        assert isinstance(got, torch.Tensor)
+        np.testing.assert_array_equal(got.numpy(), [True, False])  # never a bare False
+    np.testing.assert_array_equal((np.array([3.0, 1.0]) < t).numpy(), [False, True])
+    prod = t * np.array([2.0, 2.0])  # float64 array: float64 result, as in torch
+    assert prod.dtype == torch.float64
+    np.testing.assert_array_equal(prod.numpy(), [2.0, 4.0])
+    assert (t * np.array([2.0, 2.0], np.float32)).dtype == torch.float32
+    np.testing.assert_array_equal((np.array([1.0, 1.0]) - t).numpy(), [0.0, -1.0])
+    t += np.array([1.0, 1.0], np.float32)
+    np.testing.assert_array_equal(t.numpy(), [2.0, 3.0])
+    with pytest.raises(TypeError, match="can't convert np.ndarray"):
+        _ = t == np.array(["a", "b"])
 
 
 def test_set_grad_enabled_fast_function():

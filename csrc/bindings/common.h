@@ -27,6 +27,10 @@ py::object dtype_object(ScalarType t);
 std::optional<Scalar> as_scalar(py::handle obj);
 // A Tensor operand: a Tensor, or a Python number wrapped as a 0-dim tensor; nullopt otherwise.
 std::optional<Tensor> as_operand(py::handle obj);
+// The other operand of a Python operator (a * b, a == b, ...): as_operand, plus NumPy arrays
+// (copied into a tensor, keeping their dtype), as torch's operators take them; needed since
+// Tensor.__array_priority__ makes NumPy defer `array == tensor` to the tensor.
+std::optional<Tensor> as_operator_operand(py::handle obj);
 // Like as_operand but raises TypeError naming `op` and the argument type.
 Tensor operand_or_throw(py::handle obj, const char* op);
 

@@ -53,6 +53,12 @@ std::optional<Tensor> as_operand(py::handle obj) {
   return std::nullopt;
 }
 
+std::optional<Tensor> as_operator_operand(py::handle obj) {
+  if (auto t = as_operand(obj)) return t;
+  if (py::isinstance<py::array>(obj)) return tensor_from_data(obj, std::nullopt);
+  return std::nullopt;
+}
+
 Tensor operand_or_throw(py::handle obj, const char* op) {
   if (auto t = as_operand(obj)) return *t;
   throw py::type_error(std::string(op) + "(): argument must be Tensor or Number, not " +

@@ -11,7 +11,7 @@ template <typename F>
 auto binary_dunder(F f) {
   return [f](py::handle self_obj, py::handle other) -> py::object {
     const Tensor& self = self_tensor(self_obj, "binary operator");
-    auto o = as_operand(other);
+    auto o = as_operator_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
     return py::cast(without_gil_if(is_large(self) || is_large(*o), [&] { return f(self, *o); }));
   };
@@ -21,7 +21,7 @@ template <typename F>
 auto reflected_dunder(F f) {
   return [f](py::handle self_obj, py::handle other) -> py::object {
     const Tensor& self = self_tensor(self_obj, "reflected operator");
-    auto o = as_operand(other);
+    auto o = as_operator_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
     return py::cast(without_gil_if(is_large(self) || is_large(*o), [&] { return f(*o, self); }));
   };
@@ -31,7 +31,7 @@ auto reflected_dunder(F f) {
 template <typename F>
 auto inplace_dunder(F f) {
   return [f](py::object self, py::handle other) -> py::object {
-    auto o = as_operand(other);
+    auto o = as_operator_operand(other);
     if (!o) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
     const Tensor& t = self_tensor(self, "in-place operator");
     without_gil_if(is_large(t) || is_large(*o), [&] { f(t, *o); });

@@ -36,13 +36,13 @@ template <typename Forward, typename Reflected>
 PyObject* binary_slot(PyObject* a, PyObject* b, Forward forward, Reflected reflected) {
   return guarded([&]() -> PyObject* {
     if (const Tensor* self = tensor_of(a)) {
-      auto other = as_operand(b);
+      auto other = as_operator_operand(b);
       if (!other) return not_implemented();
       return wrap(without_gil_if(is_large(*self) || is_large(*other),
                                  [&] { return forward(*self, *other); }));
     }
     const Tensor* self = tensor_of(b);
-    auto other = self ? as_operand(a) : std::nullopt;
+    auto other = self ? as_operator_operand(a) : std::nullopt;
     if (!other) return not_implemented();
     return wrap(without_gil_if(is_large(*self) || is_large(*other),
                                [&] { return reflected(*self, *other); }));
@@ -54,7 +54,7 @@ template <typename F>
 PyObject* inplace_slot(PyObject* a, PyObject* b, F f) {
   return guarded([&]() -> PyObject* {
     const Tensor* self = tensor_of(a);
-    auto other = self ? as_operand(b) : std::nullopt;
+    auto other = self ? as_operator_operand(b) : std::nullopt;
     if (!other) return not_implemented();
     without_gil_if(is_large(*self) || is_large(*other), [&] { f(*self, *other); });
     Py_INCREF(a);
