@@ -1,5 +1,6 @@
-// The arithmetic operators of Tensor as CPython number slots, and the grad-mode switch as a
-// plain C function: the paths a small training step takes dozens of times.
+// The arithmetic operators of Tensor as CPython number slots, Tensor.grad as a getset
+// descriptor and the grad-mode switch as a plain C function: the paths a small training step
+// takes dozens of times.
 //
 // Through pybind11, `a * b` went slot_nb_multiply -> look up __mul__ -> bound-method object ->
 // pybind11's dispatcher -> argument casters: about 1,000 instructions before the op, a fifth of
