@@ -427,3 +427,18 @@ def test_python_number_operands_convert_like_to_dtype():
     m = torch.arange(6).reshape(2, 3).t() * 2.5
     np.testing.assert_array_equal(m.numpy(), np.arange(6).reshape(2, 3).T * 2.5)
     assert m.dtype == torch.float32
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_square_backward_fast_path_matches_recorded_formula(dtype):
+    # x ** 2 without create_graph runs g * (2 * x) in one loop; with create_graph the recorded
+    # formula g * (2 * x ** 1). Same bits, also when the gradient arrives expanded (from sum).
+    rng = np.random.default_rng(3)
+    a = (rng.standard_normal((7, 5)) * 3).astype(np.float32 if dtype == torch.float32 else None)
+    grads = []
+    for create_graph in (False, True):
+        x = torch.tensor(a.tolist(), dtype=dtype, requires_grad=True)
+        (g,) = torch.autograd.grad((x**2 * 1.7).sum(), x, create_graph=create_graph)
+        grads.append(g.detach().numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+    np.testing.assert_allclose(grads[0], 2 * 1.7 * a, rtol=1e-6)

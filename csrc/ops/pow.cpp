@@ -20,10 +20,13 @@ struct PowBackward0 final : Node {
   TensorList apply(TensorList&& g) override {
     Tensor self = saved(0);
     if (exponent.to_double() == 0.0) return {zeros_like(self, g[0].dtype())};
-    // x ** 2 (the common case): self ** 1 is self, bit for bit. Only without create_graph,
-    // where the graph of this formula is recorded and should have PyTorch's shape.
-    if (exponent.to_double() == 2.0 && !GradMode::is_enabled())
-      return {mul(g[0], mul(wrapped_scalar(exponent), self))};
+    // x ** 2 (the common case): self ** 1 is self, so g * (2 * self) in one loop, rounded as
+    // the two muls would be. Only without create_graph, where the graph of this formula is
+    // recorded and should have PyTorch's shape.
+    if (exponent.to_double() == 2.0 && !GradMode::is_enabled() && g[0].dtype() == self.dtype() &&
+        is_floating(self.dtype()))
+      return {detail::binary_map<false>(g[0], self, self.dtype(), "pow_backward",
+                                        [](auto gv, auto x) { return gv * (decltype(x)(2) * x); })};
     Tensor e1 = exponent.is_floating() ? pow(self, Scalar(exponent.to_double() - 1.0))
                                        : pow(self, Scalar(exponent.to_int() - 1));
     return {mul(g[0], mul(wrapped_scalar(exponent), e1))};
