@@ -97,9 +97,12 @@ inline auto unary_method(Tensor (Tensor::*method)() const) {
 // The Tensor a Python object holds, or nullptr when it is not a (constructed) Tensor. For the
 // hottest methods, which take `self` as a py::handle: pybind11's type caster for a
 // `const Tensor&` argument costs several registry lookups per call.
-inline const Tensor* tensor_of(py::handle h) {
+inline PyTypeObject* tensor_type() {
   static PyTypeObject* const type = reinterpret_cast<PyTypeObject*>(py::type::of<Tensor>().ptr());
-  if (!PyObject_TypeCheck(h.ptr(), type)) return nullptr;
+  return type;
+}
+inline const Tensor* tensor_of(py::handle h) {
+  if (!PyObject_TypeCheck(h.ptr(), tensor_type())) return nullptr;
   auto* inst = reinterpret_cast<py::detail::instance*>(h.ptr());
   // Tensor and its Python subclasses have pybind11's simple layout (one C++ base).
   if (!inst->simple_layout || !inst->simple_holder_constructed) return nullptr;
@@ -120,10 +123,6 @@ inline std::string shape_list(const Shape& s) {
   for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
   return out + "]";
 }
-
-// Tensor.grad: the getter (warns on a non-leaf, as PyTorch) and the checked setter.
-py::object get_grad(const Tensor& t);
-void set_grad(const Tensor& t, py::object g);
 
 // Registered in their own files.
 void init_tensor(py::module_& m);

@@ -10,6 +10,14 @@ Tensor finish(Tensor t, bool requires_grad) {
   return t;
 }
 
+// An argument of binary_cross_entropy that must be a Tensor; TypeError as PyTorch's otherwise.
+const Tensor& bce_tensor(py::handle h, const char* name, int position) {
+  if (const Tensor* t = tensor_of(h)) return *t;
+  throw py::type_error(std::string("binary_cross_entropy(): argument '") + name + "' (position " +
+                       std::to_string(position) + ") must be Tensor, not " +
+                       py::str(py::type::handle_of(h).attr("__name__")).cast<std::string>());
+}
+
 Reduction parse_reduction(const std::string& r) {
   if (r == "mean") return Reduction::Mean;
   if (r == "sum") return Reduction::Sum;
@@ -105,16 +113,8 @@ void init_functions(py::module_& m) {
   // cost a quarter of a 0-d step's loss).
   m.def("_binary_cross_entropy",
         [](py::handle input, py::handle target, py::handle weight, const std::string& reduction) {
-          const char* names[] = {"input", "target"};
-          py::handle args[] = {input, target};
-          for (int i = 0; i < 2; ++i)
-            if (!tensor_of(args[i]))
-              throw py::type_error(
-                  std::string("binary_cross_entropy(): argument '") + names[i] + "' (position " +
-                  std::to_string(i + 1) + ") must be Tensor, not " +
-                  py::str(py::type::handle_of(args[i]).attr("__name__")).cast<std::string>());
-          const Tensor& x = *tensor_of(input);
-          const Tensor& y = *tensor_of(target);
+          const Tensor& x = bce_tensor(input, "input", 1);
+          const Tensor& y = bce_tensor(target, "target", 2);
           if (y.sizes() != x.sizes())
             throw py::value_error("Using a target size (torch.Size(" + shape_list(y.sizes()) +
                                   ")) that is different to the input size (torch.Size(" +
@@ -122,11 +122,7 @@ void init_functions(py::module_& m) {
                                   ")) is deprecated. Please ensure they have the same size.");
           Tensor w;
           if (!weight.is_none()) {
-            if (!tensor_of(weight))
-              throw py::type_error(
-                  "binary_cross_entropy(): argument 'weight' (position 3) must be Tensor, not " +
-                  py::str(py::type::handle_of(weight).attr("__name__")).cast<std::string>());
-            w = *tensor_of(weight);
+            w = bce_tensor(weight, "weight", 3);
             if (w.sizes() != x.sizes()) w = w.expand(x.sizes());
           }
           return binary_cross_entropy(x, y, w, parse_reduction(reduction));

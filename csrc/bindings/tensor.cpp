@@ -39,43 +39,6 @@ auto inplace_dunder(F f) {
   };
 }
 
-constexpr const char* kNonLeafGradWarning =
-    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
-    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
-    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
-    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
-    "github.com/pytorch/pytorch/pull/30531 for more informations.";
-
-}  // namespace
-
-py::object get_grad(const Tensor& t) {
-  if (!t.is_leaf() && !t.retains_grad() &&
-      PyErr_WarnEx(PyExc_UserWarning, kNonLeafGradWarning, 1) != 0)
-    throw py::error_already_set();  // the warning filter made it an error
-  Tensor g = t.grad();
-  return g.defined() ? py::cast(g) : py::none();
-}
-
-void set_grad(const Tensor& t, py::object g) {
-  if (g.is_none()) return t.set_grad(Tensor());
-  if (!py::isinstance<Tensor>(g))
-    throw py::type_error(std::string("assigned grad expected to be a Tensor or None but got ") +
-                         Py_TYPE(g.ptr())->tp_name);
-  const Tensor& v = g.cast<const Tensor&>();
-  if (v.dtype() != t.dtype())
-    throw Error(std::string("attempting to assign a gradient with dtype '") +
-                std::string(py::str(dtype_object(v.dtype()))) + "' to a tensor with dtype '" +
-                std::string(py::str(dtype_object(t.dtype()))) +
-                "'. Please ensure that the gradient and the tensor have the same dtype");
-  if (v.sizes() != t.sizes())
-    throw Error("attempting to assign a gradient of size '" + shape_list(v.sizes()) +
-                "' to a tensor of size '" + shape_list(t.sizes()) +
-                "'. Please ensure that the gradient and the tensor are the same size");
-  t.set_grad(v);
-}
-
-namespace {
-
 std::optional<Scalar> opt_scalar(py::handle h, const char* op) {
   if (h.is_none()) return std::nullopt;
   if (auto s = as_scalar(h)) return s;
@@ -231,11 +194,7 @@ void init_tensor(py::module_& m) {
           "grad_fn", [](const Tensor& t) { return wrap_node(t.grad_fn()); },
           "The autograd node (backward function) of the op that produced this tensor, or None for "
           "a leaf.")
-      .def_property(
-          "grad", &get_grad, &set_grad,
-          "The gradient accumulated into this tensor by backward(), or None until there is one.\n\n"
-          "Only leaves get one, unless retain_grad() was called; reading it on another non-leaf "
-          "warns, as in PyTorch. An assigned gradient must match the tensor's dtype and shape.")
+      // .grad is a getset descriptor, installed by tensor_slots.cpp.
       .def_property_readonly("retains_grad", &Tensor::retains_grad,
                              "True if retain_grad() was called on this non-leaf tensor.")
       .def("retain_grad", &Tensor::retain_grad,

@@ -113,6 +113,40 @@ PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
   });
 }
 
+constexpr const char* kNonLeafGradWarning =
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
+    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more informations.";
+
+// The getter warns on a non-leaf, as PyTorch; the setter checks dtype and shape.
+py::object get_grad(const Tensor& t) {
+  if (!t.is_leaf() && !t.retains_grad() &&
+      PyErr_WarnEx(PyExc_UserWarning, kNonLeafGradWarning, 1) != 0)
+    throw py::error_already_set();  // the warning filter made it an error
+  Tensor g = t.grad();
+  return g.defined() ? py::cast(g) : py::none();
+}
+
+void set_grad(const Tensor& t, py::object g) {
+  if (g.is_none()) return t.set_grad(Tensor());
+  if (!py::isinstance<Tensor>(g))
+    throw py::type_error(std::string("assigned grad expected to be a Tensor or None but got ") +
+                         Py_TYPE(g.ptr())->tp_name);
+  const Tensor& v = g.cast<const Tensor&>();
+  if (v.dtype() != t.dtype())
+    throw Error(std::string("attempting to assign a gradient with dtype '") +
+                std::string(py::str(dtype_object(v.dtype()))) + "' to a tensor with dtype '" +
+                std::string(py::str(dtype_object(t.dtype()))) +
+                "'. Please ensure that the gradient and the tensor have the same dtype");
+  if (v.sizes() != t.sizes())
+    throw Error("attempting to assign a gradient of size '" + shape_list(v.sizes()) +
+                "' to a tensor of size '" + shape_list(t.sizes()) +
+                "'. Please ensure that the gradient and the tensor are the same size");
+  t.set_grad(v);
+}
+
 // Tensor.grad as a getset descriptor: read four times in a typical optimizer step, and a
 // pybind11 property costs a property object call plus the dispatcher (~1,500 instructions).
 const Tensor* grad_self(PyObject* self) {
@@ -174,12 +208,12 @@ void init_tensor_slots(py::module_& m) {
   nb->nb_inplace_multiply = nb_inplace_multiply;
   nb->nb_inplace_true_divide = nb_inplace_true_divide;
   nb->nb_power = nb_power;
-  // Same docstring as the pybind11 property it replaces (defined in tensor.cpp).
-  static std::string grad_doc =
-      py::str(py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(type))
-                  .attr("grad")
-                  .attr("__doc__"));
-  static PyGetSetDef grad_def = {"grad", grad_get, grad_set, grad_doc.c_str(), nullptr};
+  static PyGetSetDef grad_def = {
+      "grad", grad_get, grad_set,
+      "The gradient accumulated into this tensor by backward(), or None until there is one.\n\n"
+      "Only leaves get one, unless retain_grad() was called; reading it on another non-leaf "
+      "warns, as in PyTorch. An assigned gradient must match the tensor's dtype and shape.",
+      nullptr};
   py::object descr = py::reinterpret_steal<py::object>(PyDescr_NewGetSet(type, &grad_def));
   if (!descr || PyObject_SetAttrString(reinterpret_cast<PyObject*>(type), "grad", descr.ptr()))
     throw py::error_already_set();
