@@ -74,4 +74,8 @@ PYBIND11_MODULE(_C, m) {
   m.def("set_num_threads", &set_num_threads, py::arg("num_threads"),
         "Sets the number of threads fastgrad's CPU kernels use (a positive integer).\n\n"
         "Without OpenMP in the build the kernels run on one thread and this has no effect.");
+  m.def("_streaming_store_threshold", &streaming_store_threshold,
+        "Bytes (operands and result together) from which elementwise results bypass the caches.");
+  m.def("_set_streaming_store_threshold", &set_streaming_store_threshold, py::arg("nbytes"),
+        "Sets _streaming_store_threshold() and returns the previous value (for tests and timing).");
 }

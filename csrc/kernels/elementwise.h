@@ -6,11 +6,23 @@
 
 #include "kernels/loop.h"
 #include "kernels/parallel.h"
+#include "kernels/stream.h"
 
 namespace fastgrad::kernels {
 
 template <typename R, typename T, typename Op>
 void unary_kernel(const Geometry& g, R* out, const T* a, const Op& op) {
+  // One contiguous run larger than the cache: stream the result (stream.h).
+  if (g.sizes.size() == 1 && g.strides[0][0] == sizeof(R) && g.strides[1][0] == sizeof(T) &&
+      g.numel * static_cast<int64_t>(sizeof(R) + sizeof(T)) >= streaming_threshold()) {
+    parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
+      streamed(out, begin, end, [&](int64_t i0, int64_t i1, R* tmp) {
+        const T* x = a + i0;
+        for (int64_t i = 0; i < i1 - i0; ++i) tmp[i] = op(x[i]);
+      });
+    });
+    return;
+  }
   std::array<char*, kMaxOperands> base{
       reinterpret_cast<char*>(out), reinterpret_cast<char*>(const_cast<T*>(a)), nullptr, nullptr};
   parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
@@ -60,20 +72,34 @@ void binary_kernel(const Geometry& g, R* out, const T* a, const T* b, const Op& 
 template <typename R, typename T, typename Op>
 void binary_kernel_flat(int64_t n, R* out, const T* a, bool a_one, const T* b, bool b_one,
                         const Op& op) {
-  parallel_for(0, n, kGrainSize, [&](int64_t i0, int64_t i1) {
+  // Elements [i0, i1) into o[0, i1 - i0).
+  auto run = [&](R* o, int64_t i0, int64_t i1) {
+    const int64_t m = i1 - i0;
+    const T* x = a_one ? a : a + i0;
+    const T* y = b_one ? b : b + i0;
     if (!a_one && !b_one) {
-      for (int64_t i = i0; i < i1; ++i) out[i] = op(a[i], b[i]);
+      for (int64_t i = 0; i < m; ++i) o[i] = op(x[i], y[i]);
     } else if (!a_one) {
-      const T bv = *b;
-      for (int64_t i = i0; i < i1; ++i) out[i] = op(a[i], bv);
+      const T yv = *y;
+      for (int64_t i = 0; i < m; ++i) o[i] = op(x[i], yv);
     } else if (!b_one) {
-      const T av = *a;
-      for (int64_t i = i0; i < i1; ++i) out[i] = op(av, b[i]);
+      const T xv = *x;
+      for (int64_t i = 0; i < m; ++i) o[i] = op(xv, y[i]);
     } else {
-      const R v = op(*a, *b);
-      for (int64_t i = i0; i < i1; ++i) out[i] = v;
+      const R v = op(*x, *y);
+      for (int64_t i = 0; i < m; ++i) o[i] = v;
     }
-  });
+  };
+  const auto bytes =
+      static_cast<int64_t>(sizeof(R) + (a_one ? 0 : sizeof(T)) + (b_one ? 0 : sizeof(T)));
+  if (n > 1 && n * bytes >= streaming_threshold()) {
+    // Larger than the cache: blocks are computed into L1 and streamed out (stream.h).
+    parallel_for(0, n, kGrainSize, [&](int64_t begin, int64_t end) {
+      streamed(out, begin, end, [&](int64_t i0, int64_t i1, R* tmp) { run(tmp, i0, i1); });
+    });
+    return;
+  }
+  parallel_for(0, n, kGrainSize, [&](int64_t i0, int64_t i1) { run(out + i0, i0, i1); });
 }
 
 // out[i] = cond[i] ? a[i] : b[i] (torch.where).

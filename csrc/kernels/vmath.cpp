@@ -48,25 +48,44 @@ __attribute__((target("avx2,fma"))) inline __m256 sigmoid8(__m256 x) {
   return _mm256_div_ps(one, _mm256_add_ps(one, e));
 }
 
-// Applies f to 8 floats at a time; the last n % 8 go through a padded buffer so they see the
-// very same instructions as the rest.
+// f over 8 lanes of the padded buffer: the few elements at the ends of an array go through
+// the very same instructions as the rest.
 template <typename F>
-__attribute__((target("avx2,fma"))) inline void map8(const float* x, float* out, int64_t n, F f) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, f(_mm256_loadu_ps(x + i)));
-  if (i < n) {
-    alignas(32) float buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    std::copy(x + i, x + n, buf);
-    _mm256_store_ps(buf, f(_mm256_load_ps(buf)));
-    std::copy(buf, buf + (n - i), out + i);
-  }
+__attribute__((target("avx2,fma"))) inline void map_padded(const float* x, float* out, int64_t n,
+                                                           F f) {
+  alignas(32) float buf[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::copy(x, x + n, buf);
+  _mm256_store_ps(buf, f(_mm256_load_ps(buf)));
+  std::copy(buf, buf + n, out);
 }
 
-__attribute__((target("avx2,fma"))) void exp_avx2(const float* x, float* out, int64_t n) {
-  map8(x, out, n, [](__m256 v) __attribute__((target("avx2,fma"))) { return exp8(v); });
+// Applies f to 8 floats at a time. Streaming (stream.h) writes the 32-byte-aligned middle
+// with non-temporal stores straight from the registers.
+template <typename F>
+__attribute__((target("avx2,fma"))) inline void map8(const float* x, float* out, int64_t n,
+                                                     bool streaming, F f) {
+  int64_t i = 0;
+  if (streaming) {
+    const auto misalign = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % 32);
+    if (misalign % 4 == 0) {
+      i = std::min(n, (32 - misalign) % 32 / 4);
+      if (i > 0) map_padded(x, out, i, f);
+      for (; i + 8 <= n; i += 8) _mm256_stream_ps(out + i, f(_mm256_loadu_ps(x + i)));
+      _mm_sfence();
+    }
+  }
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, f(_mm256_loadu_ps(x + i)));
+  if (i < n) map_padded(x + i, out + i, n - i, f);
 }
-__attribute__((target("avx2,fma"))) void sigmoid_avx2(const float* x, float* out, int64_t n) {
-  map8(x, out, n, [](__m256 v) __attribute__((target("avx2,fma"))) { return sigmoid8(v); });
+
+__attribute__((target("avx2,fma"))) void exp_avx2(const float* x, float* out, int64_t n,
+                                                  bool streaming) {
+  map8(x, out, n, streaming, [](__m256 v) __attribute__((target("avx2,fma"))) { return exp8(v); });
+}
+__attribute__((target("avx2,fma"))) void sigmoid_avx2(const float* x, float* out, int64_t n,
+                                                      bool streaming) {
+  map8(x, out, n, streaming,
+       [](__m256 v) __attribute__((target("avx2,fma"))) { return sigmoid8(v); });
 }
 #endif
 
@@ -74,16 +93,16 @@ const bool kUseAvx2 = cpu_has_avx2_fma();
 
 }  // namespace
 
-void exp_f32(const float* x, float* out, int64_t n) {
+void exp_f32(const float* x, float* out, int64_t n, bool streaming) {
 #ifdef FASTGRAD_X86
-  if (kUseAvx2) return exp_avx2(x, out, n);
+  if (kUseAvx2) return exp_avx2(x, out, n, streaming);
 #endif
   for (int64_t i = 0; i < n; ++i) out[i] = std::exp(x[i]);
 }
 
-void sigmoid_f32(const float* x, float* out, int64_t n) {
+void sigmoid_f32(const float* x, float* out, int64_t n, bool streaming) {
 #ifdef FASTGRAD_X86
-  if (kUseAvx2) return sigmoid_avx2(x, out, n);
+  if (kUseAvx2) return sigmoid_avx2(x, out, n, streaming);
 #endif
   for (int64_t i = 0; i < n; ++i) out[i] = sigmoid(x[i]);
 }

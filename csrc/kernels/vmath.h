@@ -12,10 +12,10 @@
 
 namespace fastgrad::kernels {
 
-// out[i] = exp(x[i])
-void exp_f32(const float* x, float* out, int64_t n);
+// out[i] = exp(x[i]). streaming: write out with non-temporal stores (see stream.h).
+void exp_f32(const float* x, float* out, int64_t n, bool streaming = false);
 // out[i] = 1 / (1 + exp(-x[i])), PyTorch's formula (0 and 1 exactly at the far ends).
-void sigmoid_f32(const float* x, float* out, int64_t n);
+void sigmoid_f32(const float* x, float* out, int64_t n, bool streaming = false);
 // Whether the AVX2 versions are in use on this CPU.
 bool vmath_uses_avx2();
 

@@ -38,7 +38,7 @@ Tensor map_floating(const Tensor& t, ScalarType dtype, const char* name, const F
 // first, so an element's result never depends on the layout); other dtypes through `f`.
 template <typename F>
 Tensor map_floating_vec(const Tensor& t, const char* name,
-                        void (*vec_f32)(const float*, float*, int64_t), const F& f) {
+                        void (*vec_f32)(const float*, float*, int64_t, bool), const F& f) {
   if (float_result(t) != ScalarType::Float32) return map_floating(t, float_result(t), name, f);
   Tensor in = t;
   if (t.dtype() != ScalarType::Float32 || !t.is_contiguous()) {
@@ -48,8 +48,11 @@ Tensor map_floating_vec(const Tensor& t, const char* name,
   Tensor out = detail::make_empty(t.sizes(), ScalarType::Float32);
   const float* x = in.data<float>();
   float* o = out.data<float>();
-  kernels::parallel_for(0, out.numel(), kernels::kGrainSize,
-                        [&](int64_t b, int64_t e) { vec_f32(x + b, o + b, e - b); });
+  const int64_t n = out.numel();
+  const bool streaming =
+      n * 2 * static_cast<int64_t>(sizeof(float)) >= kernels::streaming_threshold();
+  kernels::parallel_for(0, n, kernels::kGrainSize,
+                        [&](int64_t b, int64_t e) { vec_f32(x + b, o + b, e - b, streaming); });
   return out;
 }
 

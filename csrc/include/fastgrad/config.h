@@ -1,5 +1,7 @@
 #pragma once
 // Build configuration and threading controls.
+#include <cstdint>
+
 #include "fastgrad/export.h"
 
 namespace fastgrad {
@@ -9,5 +11,12 @@ FASTGRAD_API bool openmp_enabled();
 // Threads the kernels may use (torch.get_num_threads / set_num_threads).
 FASTGRAD_API int get_num_threads();
 FASTGRAD_API void set_num_threads(int n);
+// Elementwise ops whose operands and result together span at least this many bytes write the
+// result with non-temporal stores, past the caches (it could not stay cached anyway, and
+// ordinary stores would first read every line they write). Defaults to half the size of the
+// last-level cache. The setter returns the previous value; it is there for tests and for
+// timing both paths on one machine.
+FASTGRAD_API int64_t streaming_store_threshold();
+FASTGRAD_API int64_t set_streaming_store_threshold(int64_t bytes);
 
 }  // namespace fastgrad
