@@ -1,5 +1,7 @@
 """The packed GEMM's block edges: sizes just around the micro-tile (6 x 16) and cache-block
-(KC = 256, MC = 96/120) boundaries, strided and transposed operands, against NumPy."""
+(K slices of at most 256, MC = 96/120) boundaries, strided and transposed operands, against
+NumPy. Full tiles are written or added into C by the micro-kernel itself, edge tiles through a
+buffer: (12, 600, 32) is all full tiles over three K slices, (250, 513, 47) mixes both."""
 
 import numpy as np
 import pytest
@@ -14,6 +16,8 @@ SIZES = [
     (97, 255, 33),
     (121, 257, 130),
     (250, 513, 47),
+    (12, 600, 32),
+    (64, 784, 48),
 ]
 
 
