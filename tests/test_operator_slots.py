@@ -151,3 +151,75 @@ def test_set_grad_enabled_fast_function():
         return torch.is_grad_enabled()
 
     assert f() is False and torch.is_grad_enabled()
+
+
+# ---- Tensor.backward: a C method for the common call, the Python one for the rest -----------
+
+
+def test_backward_signature_and_doc():
+    import inspect
+
+    sig = inspect.signature(torch.Tensor.backward)
+    assert list(sig.parameters) == ["self", "gradient", "retain_graph", "create_graph", "inputs"]
+    assert sig.parameters["create_graph"].default is False
+    assert "graph leaves" in torch.Tensor.backward.__doc__
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda y: y.backward(torch.ones(2)),
+        lambda y: y.backward(gradient=torch.ones(2)),
+        lambda y: y.backward(torch.ones(2), None, False),
+        lambda y: y.backward(torch.ones(2), retain_graph=0),
+        lambda y: torch.Tensor.backward(y, torch.ones(2)),
+        lambda y: y.sum().backward(),
+    ],
+)
+def test_backward_argument_forms_give_the_same_gradient(call):
+    x = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+    call(x * x)
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_backward_retain_graph_truthy_values_keep_the_graph():
+    x = torch.tensor(3.0, requires_grad=True)
+    y = x * x
+    y.backward(retain_graph=1)
+    y.backward()
+    assert x.grad.item() == 12.0
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+def test_backward_create_graph_and_inputs_take_the_general_path():
+    x = torch.tensor(3.0, requires_grad=True)
+    with pytest.warns(UserWarning, match="reference cycle") as record:
+        (x**3).backward(create_graph=True)
+    assert record[0].filename == __file__  # the warning points at the caller
+    assert x.grad.grad_fn is not None and x.grad.item() == 27.0
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    (a * b).sum().backward(inputs=a)
+    assert a.grad.tolist() == [3.0, 4.0] and b.grad is None
+    (a * b).sum().backward(None, None, False, [b])
+    assert b.grad.tolist() == [1.0, 2.0]
+
+
+def test_backward_bad_arguments():
+    y = torch.tensor(2.0, requires_grad=True) * 2
+    with pytest.raises(TypeError, match="unexpected keyword argument 'grad'"):
+        y.backward(grad=None)
+    with pytest.raises(TypeError, match="multiple values for argument 'gradient'"):
+        y.backward(None, gradient=None)
+    with pytest.raises(TypeError, match="positional arguments but 6 were given"):
+        y.backward(None, None, False, None, 5)
+    with pytest.raises(TypeError, match="doesn't apply to a 'int' object"):
+        torch.Tensor.backward(3)
+    with pytest.raises(TypeError):
+        y.backward("not a tensor")
+    with pytest.raises(RuntimeError, match="only for scalar outputs"):
+        (torch.ones(2, requires_grad=True) * 2).backward()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        torch.tensor(1.0).backward()
+    y.backward()  # the failed calls above left the graph intact

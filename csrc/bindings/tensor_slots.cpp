@@ -1,6 +1,6 @@
 // The arithmetic operators of Tensor as CPython number slots, Tensor.grad as a getset
-// descriptor and the grad-mode switch as a plain C function: the paths a small training step
-// takes dozens of times.
+// descriptor, Tensor.backward as a C method and the grad-mode switch as a plain C function:
+// the paths a small training step takes dozens of times.
 //
 // Through pybind11, `a * b` went slot_nb_multiply -> look up __mul__ -> bound-method object ->
 // pybind11's dispatcher -> argument casters: about 1,000 instructions before the op, a fifth of
@@ -177,6 +177,85 @@ int grad_set(PyObject* self, PyObject* value, void*) {
   return 0;
 }
 
+// Tensor.backward(gradient=None, retain_graph=None, create_graph=False, inputs=None) as a C
+// method: every training step calls it, and a Python wrapper plus pybind11's dispatch of the
+// bound method cost ~2,000 instructions, an eighth of a 0-d `(x ** 2).backward()` round trip.
+// create_graph=True (which warns) and inputs= go to the Python implementation,
+// _tensor._backward_general.
+constexpr const char* kBackwardArgs[] = {"gradient", "retain_graph", "create_graph", "inputs"};
+
+PyObject* backward_general(PyObject* self, PyObject* const* values) {
+  static PyObject* general = nullptr;  // a strong reference, kept for the process
+  if (!general) {
+    PyObject* module = PyImport_ImportModule("fastgrad._tensor");
+    if (!module) return nullptr;
+    general = PyObject_GetAttrString(module, "_backward_general");
+    Py_DECREF(module);
+    if (!general) return nullptr;
+  }
+  PyObject* call_args[] = {self, values[0], values[1], values[2], values[3]};
+  return PyObject_Vectorcall(general, call_args, 5, nullptr);
+}
+
+PyObject* tensor_backward(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                          PyObject* kwnames) {
+  PyObject* values[4] = {Py_None, Py_None, Py_False, Py_None};
+  if (nargs > 4) {
+    PyErr_Format(PyExc_TypeError,
+                 "backward() takes from 1 to 5 positional arguments but %zd were given", nargs + 1);
+    return nullptr;
+  }
+  for (Py_ssize_t i = 0; i < nargs; ++i) values[i] = args[i];
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  for (Py_ssize_t k = 0; k < nkw; ++k) {
+    PyObject* key = PyTuple_GET_ITEM(kwnames, k);
+    int slot = -1;
+    for (int i = 0; i < 4 && slot < 0; ++i)
+      if (PyUnicode_CompareWithASCIIString(key, kBackwardArgs[i]) == 0) slot = i;
+    if (slot < 0) {
+      PyErr_Format(PyExc_TypeError, "backward() got an unexpected keyword argument '%U'", key);
+      return nullptr;
+    }
+    if (slot < nargs) {
+      PyErr_Format(PyExc_TypeError, "backward() got multiple values for argument '%U'", key);
+      return nullptr;
+    }
+    values[slot] = args[nargs + k];
+  }
+  const int create_graph = PyObject_IsTrue(values[2]);
+  if (create_graph < 0) return nullptr;
+  if (create_graph || values[3] != Py_None) return backward_general(self, values);
+  const Tensor* t = tensor_of(self);
+  if (!t) {
+    PyErr_SetString(PyExc_TypeError, "backward(): self must be a fastgrad Tensor");
+    return nullptr;
+  }
+  std::optional<bool> retain_graph;
+  if (values[1] != Py_None) {
+    const int retain = PyObject_IsTrue(values[1]);
+    if (retain < 0) return nullptr;
+    retain_graph = retain != 0;
+  }
+  return guarded([&]() -> PyObject* {
+    Tensor g = values[0] == Py_None ? Tensor() : operand_or_throw(values[0], "backward");
+    {
+      GilRelease release;
+      t->backward(g, retain_graph, false);
+    }
+    Py_RETURN_NONE;
+  });
+}
+
+PyMethodDef kBackward = {
+    "backward", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(tensor_backward)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "backward($self, /, gradient=None, retain_graph=None, create_graph=False, inputs=None)\n--\n\n"
+    "Computes the gradient of this tensor with respect to the graph leaves.\n\n"
+    "The gradients are accumulated into the leaves' .grad. `gradient` is d(loss)/d(self) and may "
+    "be omitted for a one-element tensor. The graph is freed afterwards unless "
+    "`retain_graph=True`; `create_graph=True` records the backward pass so that higher "
+    "derivatives can be taken. `inputs` limits accumulation to those tensors."};
+
 // _C._set_grad_enabled(mode) -> previous mode: what every no_grad block calls twice.
 PyObject* set_grad_enabled(PyObject*, PyObject* mode) {
   if (!PyBool_Check(mode)) {
@@ -216,6 +295,10 @@ void init_tensor_slots(py::module_& m) {
       nullptr};
   py::object descr = py::reinterpret_steal<py::object>(PyDescr_NewGetSet(type, &grad_def));
   if (!descr || PyObject_SetAttrString(reinterpret_cast<PyObject*>(type), "grad", descr.ptr()))
+    throw py::error_already_set();
+  py::object method = py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &kBackward));
+  if (!method ||
+      PyObject_SetAttrString(reinterpret_cast<PyObject*>(type), "backward", method.ptr()))
     throw py::error_already_set();
   PyType_Modified(type);
   py::object f = py::reinterpret_steal<py::object>(

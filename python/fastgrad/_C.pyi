@@ -258,13 +258,12 @@ class Tensor:
         create_graph: _bool = False,
         inputs: Any = None,
     ) -> None:
-        """Computes the gradient of this tensor with respect to the graph leaves, accumulating it
-        into
-        their .grad.
+        """Computes the gradient of this tensor with respect to the graph leaves.
 
-        `gradient` is d(loss)/d(self) and may be omitted for a one-element tensor. The graph is
-        freed afterwards unless `retain_graph=True`; `create_graph=True` records the backward pass
-        so that higher derivatives can be taken. `inputs` limits accumulation to those tensors.
+        The gradients are accumulated into the leaves' .grad. `gradient` is d(loss)/d(self) and may
+        be omitted for a one-element tensor. The graph is freed afterwards unless
+        `retain_graph=True`; `create_graph=True` records the backward pass so that higher
+        derivatives can be taken. `inputs` limits accumulation to those tensors.
         """
     def bool(self) -> Tensor:
         """Returns this tensor converted to bool (itself if it is bool already)."""

@@ -167,21 +167,16 @@ _CREATE_GRAPH_WARNING = (
 )
 
 
-@_method
-def backward(
+# Tensor.backward is a C method (bindings/tensor_slots.cpp) that handles the common call
+# itself and passes create_graph=True or inputs= here.
+def _backward_general(
     self: Tensor,
     gradient: Tensor | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
     inputs: Any = None,
 ) -> None:
-    """Computes the gradient of this tensor with respect to the graph leaves, accumulating it into
-    their .grad.
-
-    `gradient` is d(loss)/d(self) and may be omitted for a one-element tensor. The graph is
-    freed afterwards unless `retain_graph=True`; `create_graph=True` records the backward pass
-    so that higher derivatives can be taken. `inputs` limits accumulation to those tensors.
-    """
+    """Tensor.backward with create_graph=True (warns, as torch) or inputs= given."""
     if create_graph:
         warnings.warn(_CREATE_GRAPH_WARNING, UserWarning, stacklevel=2)
     if inputs is not None:
