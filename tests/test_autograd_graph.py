@@ -522,3 +522,18 @@ def test_mixed_precision_grads_keep_input_dtypes():
     y.sum().backward()
     assert a.grad.dtype == torch.float32 and b.grad.dtype == torch.float64
     assert a.grad.tolist() == [3.0, 4.0] and b.grad.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("steps", range(1, 14))
+def test_diamond_chains_across_the_engines_small_graph_limit(steps):
+    # The engine keeps the first few nodes' states in a vector and moves them to a hash map
+    # past that (engine.cpp, NodeStates): every size around the switch, with each node
+    # reached twice, must give the exact gradient.
+    x = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)  # exact powers of 2.5
+    w = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    y = x
+    for _ in range(steps):
+        y = y * 1.5 + y  # two paths from each step to the previous one
+    (y * w).backward()
+    assert x.grad.item() == 2.0 * 2.5**steps
+    assert w.grad.item() == 2.5**steps
