@@ -35,7 +35,13 @@ def count(setup: str, stmt: str, n: int) -> int:
             text=True,
             # OpenBLAS's idle threads spin for a while after start-up; under valgrind their
             # spinning is counted too and made the counts drift by thousands.
-            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+            # A fixed hash seed: with random ones, dict and set layouts move the count by
+            # +-300 instructions between runs of the same statement.
+            env={
+                **os.environ,
+                "OPENBLAS_NUM_THREADS": "1",
+                "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0"),
+            },
         )
         m = re.search(r"Collected : (\d+)", r.stderr)
         if r.returncode != 0 or not m:
