@@ -1,5 +1,10 @@
 #include "fastgrad/tensor_impl.h"
 
+// <iostream> only for its side effect: since GCC 13 it is what makes a static libstdc++ link in
+// the stream and locale set-up (std::ios_base_library_init). Without it, a build that links
+// libstdc++ statically (as one lent machine's toolchain did) crashed formatting the first
+// number into an error message (detail::cat's ostringstream).
+#include <iostream>  // IWYU pragma: keep
 #include <limits>
 
 #include "fastgrad/grad_mode.h"
