@@ -14,8 +14,9 @@ namespace fastgrad::kernels {
 namespace {
 
 // The last-level cache as Linux reports it for CPU 0 (what lscpu shows; sysconf's figure is
-// the whole package's on some VMs), else 32 MiB. Read with stdio: `std::ifstream >> long`
-// crashed inside libstdc++ when run from the extension on one machine (GCC 13, Python 3.12).
+// the whole package's on some VMs), else 32 MiB. Read with stdio, which needs no locale:
+// `std::ifstream >> long` crashed on a toolchain that links libstdc++ statically (see the
+// <iostream> note in tensor_impl.cpp).
 int64_t last_level_cache_bytes() {
   for (const char* level : {"index3", "index2"}) {
     const std::string path = std::string("/sys/devices/system/cpu/cpu0/cache/") + level + "/size";
