@@ -1,10 +1,22 @@
-"""float32 exp and sigmoid run through hand-vectorised kernels (AVX2 where present): their
-accuracy, their special values, and that a result does not depend on where the element sits."""
+"""float32 exp and sigmoid run through hand-vectorised kernels (AVX-512 or AVX2, whichever the CPU
+has): their accuracy, their special values, that a result does not depend on where the element
+sits, and that the two vector versions agree bit for bit."""
 
 import numpy as np
 import pytest
 
 import fastgrad as torch
+from fastgrad import _C
+
+VECTOR_ISAS = {"avx512": ["avx512", "avx2"], "avx2": ["avx2"], "scalar": []}[_C._vector_isa()]
+
+
+@pytest.fixture
+def isa():
+    """Sets the kernels' instruction set for one test; restores the default afterwards."""
+    default = _C._vector_isa()
+    yield _C._set_vector_isa
+    _C._set_vector_isa(default)
 
 
 def _ulps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -100,3 +112,40 @@ def test_fused_bce_backward_equals_recorded_backward(reduction, weighted, dtype)
     (recorded,) = torch.autograd.grad(loss_fn(x, y), x, gout, create_graph=True)
     assert recorded.grad_fn is not None
     np.testing.assert_array_equal(fused.numpy(), recorded.detach().numpy())
+
+
+def test_vector_isa_setter_checks_its_argument(isa):
+    assert _C._vector_isa() in ("avx512", "avx2", "scalar")
+    with pytest.raises(RuntimeError, match="unknown instruction set 'sse9'"):
+        isa("sse9")
+    assert isa("scalar") in ("avx512", "avx2", "scalar")
+    assert _C._vector_isa() == "scalar"
+    if "avx512" not in VECTOR_ISAS:
+        with pytest.raises(RuntimeError, match="does not support 'avx512'"):
+            isa("avx512")
+
+
+@pytest.mark.parametrize("op", ["exp", "sigmoid"])
+def test_vector_versions_agree_bitwise(isa, op):
+    # Every vector version this CPU has against the AVX2 one, on the accuracy inputs plus
+    # NaN/inf and every ragged length up to two vectors at odd offsets, streamed and not.
+    if len(VECTOR_ISAS) < 2:
+        pytest.skip(f"only {VECTOR_ISAS or 'scalar'} on this CPU: nothing to compare")
+    fn = getattr(torch, op)
+    special = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 88.8, -104.0, 1e-45], np.float32)
+    arrays = [_inputs(), special] + [
+        np.linspace(-5, 5, n + off, dtype=np.float32)[off:] for n in range(1, 34) for off in (0, 3)
+    ]
+    results = {}
+    for name in VECTOR_ISAS:
+        isa(name)
+        results[name] = [fn(torch.from_numpy(a)).numpy() for a in arrays]
+        old = _C._set_streaming_store_threshold(0)
+        results[name + "+stream"] = [fn(torch.from_numpy(a)).numpy() for a in arrays]
+        _C._set_streaming_store_threshold(old)
+    base = results["avx2"]
+    for name, got in results.items():
+        for a, x, y in zip(arrays, got, base):
+            np.testing.assert_array_equal(
+                x.view(np.int32), y.view(np.int32), err_msg=f"{name}, n={a.size}"
+            )

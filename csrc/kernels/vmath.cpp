@@ -1,8 +1,12 @@
 #include "kernels/vmath.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <string>
 
+#include "fastgrad/config.h"
+#include "fastgrad/errors.h"
 #include "kernels/cpu.h"
 #include "kernels/math.h"
 
@@ -87,26 +91,131 @@ __attribute__((target("avx2,fma"))) void sigmoid_avx2(const float* x, float* out
   map8(x, out, n, streaming,
        [](__m256 v) __attribute__((target("avx2,fma"))) { return sigmoid8(v); });
 }
+
+// The same computation on 16 lanes (AVX-512F): the same IEEE operations in the same order
+// per lane, so each element's result is bitwise the 8-lane one.
+__attribute__((target("avx512f"))) inline __m512 exp16(__m512 x) {
+  const __m512 hi = _mm512_set1_ps(88.8f), lo = _mm512_set1_ps(-104.0f);
+  x = _mm512_max_ps(lo, _mm512_min_ps(hi, x));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  const __m512 r2 = _mm512_mul_ps(r, r);
+  p = _mm512_fmadd_ps(p, r2, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  const __m512i ni = _mm512_cvtps_epi32(n);
+  const __m512i n1 = _mm512_srai_epi32(ni, 1);
+  const __m512i n2 = _mm512_sub_epi32(ni, n1);
+  const __m512i bias = _mm512_set1_epi32(127);
+  const __m512 s1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n1, bias), 23));
+  const __m512 s2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n2, bias), 23));
+  return _mm512_mul_ps(_mm512_mul_ps(p, s1), s2);
+}
+
+__attribute__((target("avx512f"))) inline __m512 sigmoid16(__m512 x) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), x));
+  return _mm512_div_ps(one, _mm512_add_ps(one, e));
+}
+
+template <typename F>
+__attribute__((target("avx512f"))) inline void map16(const float* x, float* out, int64_t n,
+                                                     bool streaming, F f) {
+  int64_t i = 0;
+  if (streaming) {
+    const auto misalign = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % 64);
+    if (misalign % 4 == 0) {
+      i = std::min(n, (64 - misalign) % 64 / 4);
+      for (int64_t j = 0; j < i; j += 16) {
+        alignas(64) float buf[16] = {};
+        const int64_t m = std::min<int64_t>(16, i - j);
+        std::copy(x + j, x + j + m, buf);
+        _mm512_store_ps(buf, f(_mm512_load_ps(buf)));
+        std::copy(buf, buf + m, out + j);
+      }
+      for (; i + 16 <= n; i += 16) _mm512_stream_ps(out + i, f(_mm512_loadu_ps(x + i)));
+      _mm_sfence();
+    }
+  }
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, f(_mm512_loadu_ps(x + i)));
+  if (i < n) {
+    alignas(64) float buf[16] = {};
+    std::copy(x + i, x + n, buf);
+    _mm512_store_ps(buf, f(_mm512_load_ps(buf)));
+    std::copy(buf, buf + (n - i), out + i);
+  }
+}
+
+__attribute__((target("avx512f"))) void exp_avx512(const float* x, float* out, int64_t n,
+                                                   bool streaming) {
+  map16(x, out, n, streaming, [](__m512 v) __attribute__((target("avx512f"))) { return exp16(v); });
+}
+__attribute__((target("avx512f"))) void sigmoid_avx512(const float* x, float* out, int64_t n,
+                                                       bool streaming) {
+  map16(x, out, n, streaming,
+        [](__m512 v) __attribute__((target("avx512f"))) { return sigmoid16(v); });
+}
 #endif
 
-const bool kUseAvx2 = cpu_has_avx2_fma();
+// 0: portable (libm), 1: AVX2+FMA, 2: AVX-512F. The best the CPU has unless lowered (tests
+// compare the levels).
+int max_level() {
+#ifdef FASTGRAD_X86
+  if (cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f")) return 2;
+  if (cpu_has_avx2_fma()) return 1;
+#endif
+  return 0;
+}
+
+std::atomic<int>& level() {
+  static std::atomic<int> value{max_level()};
+  return value;
+}
+
+constexpr const char* kLevelNames[] = {"scalar", "avx2", "avx512"};
 
 }  // namespace
 
 void exp_f32(const float* x, float* out, int64_t n, bool streaming) {
 #ifdef FASTGRAD_X86
-  if (kUseAvx2) return exp_avx2(x, out, n, streaming);
+  const int l = level().load(std::memory_order_relaxed);
+  if (l == 2) return exp_avx512(x, out, n, streaming);
+  if (l == 1) return exp_avx2(x, out, n, streaming);
 #endif
   for (int64_t i = 0; i < n; ++i) out[i] = std::exp(x[i]);
 }
 
 void sigmoid_f32(const float* x, float* out, int64_t n, bool streaming) {
 #ifdef FASTGRAD_X86
-  if (kUseAvx2) return sigmoid_avx2(x, out, n, streaming);
+  const int l = level().load(std::memory_order_relaxed);
+  if (l == 2) return sigmoid_avx512(x, out, n, streaming);
+  if (l == 1) return sigmoid_avx2(x, out, n, streaming);
 #endif
   for (int64_t i = 0; i < n; ++i) out[i] = sigmoid(x[i]);
 }
 
-bool vmath_uses_avx2() { return kUseAvx2; }
-
 }  // namespace fastgrad::kernels
+
+namespace fastgrad {
+
+std::string vector_isa() { return kernels::kLevelNames[kernels::level().load()]; }
+
+std::string set_vector_isa(const std::string& isa) {
+  int wanted = -1;
+  for (int l = 0; l < 3; ++l)
+    if (isa == kernels::kLevelNames[l]) wanted = l;
+  if (wanted < 0)
+    throw Error(detail::cat("set_vector_isa: unknown instruction set '", isa,
+                            "' (expected 'scalar', 'avx2' or 'avx512')"));
+  if (wanted > kernels::max_level())
+    throw Error(detail::cat("set_vector_isa: this CPU does not support '", isa, "'"));
+  return kernels::kLevelNames[kernels::level().exchange(wanted)];
+}
+
+}  // namespace fastgrad

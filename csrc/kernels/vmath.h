@@ -1,6 +1,8 @@
 #pragma once
-// Vectorised float32 transcendental kernels over contiguous arrays: 8 lanes of AVX2/FMA when
-// the CPU has them (chosen at run time), the C library's scalar functions otherwise.
+// Vectorised float32 transcendental kernels over contiguous arrays: 16 lanes of AVX-512F or 8
+// of AVX2/FMA, whichever the CPU has (chosen at run time; fastgrad::set_vector_isa lowers it),
+// the C library's scalar functions otherwise. Both vector versions do the same IEEE operations
+// per lane in the same order, so they give bitwise the same results.
 //
 // The AVX2 exp is a Cody-Waite range reduction plus a degree-6 polynomial (the Cephes
 // coefficients, as in PyTorch's Sleef-based kernels' accuracy class): within 1 ulp of the
@@ -16,7 +18,5 @@ namespace fastgrad::kernels {
 void exp_f32(const float* x, float* out, int64_t n, bool streaming = false);
 // out[i] = 1 / (1 + exp(-x[i])), PyTorch's formula (0 and 1 exactly at the far ends).
 void sigmoid_f32(const float* x, float* out, int64_t n, bool streaming = false);
-// Whether the AVX2 versions are in use on this CPU.
-bool vmath_uses_avx2();
 
 }  // namespace fastgrad::kernels

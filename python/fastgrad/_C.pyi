@@ -883,11 +883,17 @@ def _set_inference_mode(arg0: _bool) -> None: ...
 def _set_streaming_store_threshold(nbytes: _int) -> _int:
     """Sets _streaming_store_threshold() and returns the previous value (for tests and timing)."""
 
+def _set_vector_isa(isa: str) -> str:
+    """Sets _vector_isa() to one this CPU supports; returns the previous value (for tests)."""
+
 def _stack(arg0: Sequence[Tensor], arg1: _int) -> Tensor: ...
 def _streaming_store_threshold() -> _int:
     """Bytes (operands and result together) from which elementwise results bypass the caches."""
 
 def _to_dlpack(tensor: Tensor, versioned: _bool = ..., copied: _bool = ...) -> Any: ...
+def _vector_isa() -> str:
+    """Instruction set of the float32 exp/sigmoid kernels: 'avx512', 'avx2' or 'scalar'."""
+
 def _where(arg0: Tensor, arg1: Any, arg2: Any) -> Tensor: ...
 def _zeros(arg0: Sequence[_int], arg1: Any, arg2: _bool) -> Tensor: ...
 
