@@ -11,7 +11,20 @@ bool detect_avx2_fma() {
   return false;
 #endif
 }
+bool detect_avx512f() {
+#ifdef FASTGRAD_X86
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+#else
+  return false;
+#endif
+}
 }  // namespace
+
+bool cpu_has_avx512f() {
+  static const bool has = detect_avx512f();
+  return has;
+}
 
 bool cpu_has_avx2_fma() {
   static const bool has = detect_avx2_fma();

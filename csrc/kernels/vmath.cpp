@@ -124,6 +124,16 @@ __attribute__((target("avx512f"))) inline __m512 sigmoid16(__m512 x) {
   return _mm512_div_ps(one, _mm512_add_ps(one, e));
 }
 
+// The 16-lane map8 (same head, middle and tail handling).
+template <typename F>
+__attribute__((target("avx512f"))) inline void map_padded16(const float* x, float* out, int64_t n,
+                                                            F f) {
+  alignas(64) float buf[16] = {};
+  std::copy(x, x + n, buf);
+  _mm512_store_ps(buf, f(_mm512_load_ps(buf)));
+  std::copy(buf, buf + n, out);
+}
+
 template <typename F>
 __attribute__((target("avx512f"))) inline void map16(const float* x, float* out, int64_t n,
                                                      bool streaming, F f) {
@@ -132,24 +142,13 @@ __attribute__((target("avx512f"))) inline void map16(const float* x, float* out,
     const auto misalign = static_cast<int64_t>(reinterpret_cast<uintptr_t>(out) % 64);
     if (misalign % 4 == 0) {
       i = std::min(n, (64 - misalign) % 64 / 4);
-      for (int64_t j = 0; j < i; j += 16) {
-        alignas(64) float buf[16] = {};
-        const int64_t m = std::min<int64_t>(16, i - j);
-        std::copy(x + j, x + j + m, buf);
-        _mm512_store_ps(buf, f(_mm512_load_ps(buf)));
-        std::copy(buf, buf + m, out + j);
-      }
+      if (i > 0) map_padded16(x, out, i, f);
       for (; i + 16 <= n; i += 16) _mm512_stream_ps(out + i, f(_mm512_loadu_ps(x + i)));
       _mm_sfence();
     }
   }
   for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, f(_mm512_loadu_ps(x + i)));
-  if (i < n) {
-    alignas(64) float buf[16] = {};
-    std::copy(x + i, x + n, buf);
-    _mm512_store_ps(buf, f(_mm512_load_ps(buf)));
-    std::copy(buf, buf + (n - i), out + i);
-  }
+  if (i < n) map_padded16(x + i, out + i, n - i, f);
 }
 
 __attribute__((target("avx512f"))) void exp_avx512(const float* x, float* out, int64_t n,
@@ -167,7 +166,7 @@ __attribute__((target("avx512f"))) void sigmoid_avx512(const float* x, float* ou
 // compare the levels).
 int max_level() {
 #ifdef FASTGRAD_X86
-  if (cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f")) return 2;
+  if (cpu_has_avx2_fma() && cpu_has_avx512f()) return 2;
   if (cpu_has_avx2_fma()) return 1;
 #endif
   return 0;
