@@ -188,19 +188,44 @@ def _gap_during(op, repeats: int = 3) -> tuple[float, float]:
     return min(spans), gap
 
 
-@pytest.mark.parametrize("name", ["matmul", "add", "exp", "sum", "backward"])
+def _scalar_chain(n: int):
+    y = torch.tensor(1.0, requires_grad=True)
+    for _ in range(n):
+        y = y * 1.0
+    return y
+
+
+@pytest.mark.parametrize(
+    "name", ["matmul", "add", "exp", "sum", "backward", "backward_to_large", "grad", "long_graph"]
+)
 def test_heavy_work_releases_the_gil(name, restore_threads):
     # Released, this thread keeps running while the kernel does (pauses of a scheduler slice
     # at most); held, it would stall for a whole kernel. Kernels here take 15-150 ms.
+    # A backward call keeps the GIL until the engine finds long work ahead (autograd.h): a
+    # large incoming gradient, a large gradient to produce (backward_to_large: the incoming
+    # one has 8192 elements, W's gradient 32M), or many nodes (long_graph: 0-d ones).
     torch.set_num_threads(1)
     big = torch.ones(1 << 25)
     a = torch.rand(1024, 1024, requires_grad=True)
+    v = torch.rand(1, 4096, requires_grad=True)
+    w = torch.rand(4096, 8192, requires_grad=True)
+    # The backward cases time the backward alone, on graphs built once and retained.
+    graphs = {
+        "backward": lambda: (a @ a).sum(),
+        "backward_to_large": lambda: (v @ w).sum(),
+        "grad": lambda: (v @ w).sum(),
+        "long_graph": lambda: _scalar_chain(100000),
+    }
+    y = graphs[name]() if name in graphs else None
     op = {
         "matmul": lambda: a @ a,
         "add": lambda: big + big,
         "exp": lambda: big.exp(),
         "sum": lambda: big.sum(),
-        "backward": lambda: (a @ a).sum().backward(),
+        "backward": lambda: y.backward(retain_graph=True),
+        "backward_to_large": lambda: y.backward(retain_graph=True),
+        "grad": lambda: torch.autograd.grad(y, [w], retain_graph=True),
+        "long_graph": lambda: y.backward(retain_graph=True),
     }[name]
     # A loaded machine can deschedule this thread for a while; a kernel that holds the GIL
     # stalls it on every attempt, so passing one of five attempts is still conclusive.

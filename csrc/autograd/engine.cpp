@@ -1,5 +1,6 @@
 // The backward engine. Iterative: dependency counting plus a ready queue ordered by sequence
 // number (most recent node first, like PyTorch), so graphs of any depth run without recursion.
+#include <functional>
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
@@ -51,6 +52,7 @@ class NodeStates {
     small_.clear();
     return large_[n];
   }
+  size_t size() const { return large_.empty() ? small_.size() : large_.size(); }
 
  private:
   static constexpr size_t kLinearNodes = 8;
@@ -72,6 +74,26 @@ struct GraphTask {
   TensorList captured;
   // Keeps every reachable node alive while it is pending.
   PooledVector<std::shared_ptr<Node>> keep_alive;
+  // The caller's notice before the first step that may take long (autograd.h); called once.
+  const std::function<void()>* before_long_work = nullptr;
+
+  void long_work_if(bool is_long) {
+    if (!is_long || !before_long_work) return;
+    const std::function<void()>* notice = before_long_work;
+    before_long_work = nullptr;
+    if (*notice) (*notice)();
+  }
+  // Whether running `node` on `inputs` may take long: large incoming or outgoing gradients.
+  bool is_long(const Node& node, const TensorList& inputs) const {
+    if (!before_long_work) return false;
+    for (const Tensor& g : inputs)
+      if (g.defined() && g.numel() >= kQuickGradNumel) return true;
+    for (const Edge& e : node.next_edges())
+      if (e.is_valid() &&
+          shape_numel(e.function->input_metadata()[e.input_nr].shape) >= kQuickGradNumel)
+        return true;
+    return false;
+  }
 
   TensorList& buffer_of(Node* n) {
     TensorList& b = nodes[n].buffer;
@@ -86,9 +108,14 @@ std::string sizes_for_message(const Shape& s) {
   return r + "])";
 }
 
-void accumulate(TensorList& buffer, uint32_t slot, Tensor grad) {
+void accumulate(GraphTask& task, TensorList& buffer, uint32_t slot, Tensor grad) {
   Tensor& cur = buffer[slot];
-  cur = cur.defined() ? add(cur, grad) : std::move(grad);
+  if (!cur.defined()) {
+    cur = std::move(grad);
+    return;
+  }
+  task.long_work_if(grad.numel() >= kQuickGradNumel);
+  cur = add(cur, grad);
 }
 
 // Reduces a broadcast gradient to the shape recorded for the input and casts its dtype.
@@ -169,10 +196,11 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
     Edge e = gradient_edge(roots[i]);
     Node* n = e.function.get();
     task.keep_alive.push_back(e.function);
-    accumulate(task.buffer_of(n), e.input_nr, root_grads[i]);
+    accumulate(task, task.buffer_of(n), e.input_nr, root_grads[i]);
     root_nodes.push_back(n);
   }
   compute_dependencies(task, root_nodes);
+  task.long_work_if(task.nodes.size() > kQuickGraphNodes);
   if (task.capture_mode) compute_needed(task, root_nodes);
 
   PooledVector<Node*> ready_storage;
@@ -217,12 +245,13 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
           const auto& m = node->input_metadata()[i];
           inputs[i] = zeros(m.shape, m.dtype);
         }
+      task.long_work_if(task.is_long(*node, inputs));
       outputs = detail::apply_node(*node, std::move(inputs));  // plain apply unless debugging
       if (!task.keep_graph) node->release_variables();
     }
 
     const auto& edges = node->next_edges();
-    if (any_defined && !dynamic_cast<AccumulateGrad*>(node) && outputs.size() != edges.size())
+    if (any_defined && outputs.size() != edges.size() && !dynamic_cast<AccumulateGrad*>(node))
       throw Error(detail::cat("function ", node->display_name(),
                               " returned an incorrect number of gradients (expected ", edges.size(),
                               ", got ", outputs.size(), ")"));
@@ -233,7 +262,7 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
       if (any_defined && i < outputs.size() && outputs[i].defined()) {
         Tensor g =
             validate_output(*node, i, std::move(outputs[i]), next->input_metadata()[e.input_nr]);
-        accumulate(task.buffer_of(next), e.input_nr, std::move(g));
+        accumulate(task, task.buffer_of(next), e.input_nr, std::move(g));
       }
       NodeState& st = task.nodes[next];
       if (--st.dependencies == 0 && !st.queued) {
@@ -273,10 +302,12 @@ TensorList make_root_grads(const TensorList& tensors, const TensorList& grad_ten
 }  // namespace
 
 void backward(const TensorList& tensors, const TensorList& grad_tensors,
-              std::optional<bool> retain_graph, bool create_graph, const TensorList& inputs) {
+              std::optional<bool> retain_graph, bool create_graph, const TensorList& inputs,
+              const std::function<void()>& before_long_work) {
   if (!inputs.empty()) {
     // backward(inputs=...): gradients only for these, accumulated into their .grad.
-    TensorList grads = grad(tensors, inputs, grad_tensors, retain_graph, create_graph, true);
+    TensorList grads =
+        grad(tensors, inputs, grad_tensors, retain_graph, create_graph, true, before_long_work);
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (!grads[i].defined()) continue;
       Tensor cur = inputs[i].grad();
@@ -287,13 +318,16 @@ void backward(const TensorList& tensors, const TensorList& grad_tensors,
   GraphTask task;
   task.create_graph = create_graph;
   task.keep_graph = retain_graph.value_or(create_graph);
+  task.before_long_work = &before_long_work;
   TensorList root_grads = make_root_grads(tensors, grad_tensors);
   execute(task, tensors, root_grads);
 }
 
 TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs,
-                std::optional<bool> retain_graph, bool create_graph, bool allow_unused) {
+                std::optional<bool> retain_graph, bool create_graph, bool allow_unused,
+                const std::function<void()>& before_long_work) {
   GraphTask task;
+  task.before_long_work = &before_long_work;
   task.create_graph = create_graph;
   task.keep_graph = retain_graph.value_or(create_graph);
   task.capture_mode = true;

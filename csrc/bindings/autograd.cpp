@@ -203,8 +203,9 @@ void init_autograd(py::module_& m) {
            std::optional<bool> retain_graph, bool create_graph, const TensorList& inputs) {
           TensorList g;
           for (auto& x : grads) g.push_back(x.value_or(Tensor()));
-          GilRelease release;
-          autograd::backward(tensors, g, retain_graph, create_graph, inputs);
+          GilRelease gil{GilRelease::Deferred{}};  // dropped only if the backward takes long
+          autograd::backward(tensors, g, retain_graph, create_graph, inputs,
+                             [&gil] { gil.release(); });
         });
   m.def("_grad", [](const TensorList& outputs, const TensorList& inputs,
                     const std::vector<std::optional<Tensor>>& grads,
@@ -213,8 +214,9 @@ void init_autograd(py::module_& m) {
     for (auto& x : grads) g.push_back(x.value_or(Tensor()));
     TensorList r;
     {
-      GilRelease release;
-      r = autograd::grad(outputs, inputs, g, retain_graph, create_graph, allow_unused);
+      GilRelease gil{GilRelease::Deferred{}};  // dropped only if the work takes long
+      r = autograd::grad(outputs, inputs, g, retain_graph, create_graph, allow_unused,
+                         [&gil] { gil.release(); });
     }
     py::list out;
     for (auto& t : r) out.append(t.defined() ? py::cast(t) : py::none());

@@ -64,9 +64,13 @@ inline std::atomic<int>& gil_free_sections() {
 // because C++ code running without the GIL may copy tensor and node handles meanwhile.
 class GilRelease {
  public:
-  GilRelease() {
-    gil_free_sections().fetch_add(1);
-    release_.emplace();
+  GilRelease() : GilRelease(Deferred{}) { release(); }
+  // A section that releases the GIL only when release() is called (a backward call does so
+  // when the engine says the work will take long). It counts as GIL-free from the start.
+  struct Deferred {};
+  explicit GilRelease(Deferred) { gil_free_sections().fetch_add(1); }
+  void release() {
+    if (!release_) release_.emplace();
   }
   ~GilRelease() {
     release_.reset();  // takes the GIL back

@@ -203,8 +203,9 @@ void init_tensor(py::module_& m) {
            [](const Tensor& t, py::object gradient, std::optional<bool> retain_graph,
               bool create_graph) {
              Tensor g = gradient.is_none() ? Tensor() : operand_or_throw(gradient, "backward");
-             GilRelease release;
-             t.backward(g, retain_graph, create_graph);
+             GilRelease gil{GilRelease::Deferred{}};  // dropped only if the backward takes long
+             autograd::backward({t}, {g}, retain_graph, create_graph, {},
+                                [&gil] { gil.release(); });
            })
       .def("detach", &Tensor::detach,
            "Returns a new tensor that shares this tensor's data but is cut off from the autograd "

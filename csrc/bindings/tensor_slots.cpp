@@ -239,8 +239,8 @@ PyObject* tensor_backward(PyObject* self, PyObject* const* args, Py_ssize_t narg
   return guarded([&]() -> PyObject* {
     Tensor g = values[0] == Py_None ? Tensor() : operand_or_throw(values[0], "backward");
     {
-      GilRelease release;
-      t->backward(g, retain_graph, false);
+      GilRelease gil{GilRelease::Deferred{}};  // dropped only if the backward takes long
+      autograd::backward({*t}, {g}, retain_graph, false, {}, [&gil] { gil.release(); });
     }
     Py_RETURN_NONE;
   });
