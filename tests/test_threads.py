@@ -237,3 +237,30 @@ def test_heavy_work_releases_the_gil(name, restore_threads):
             break
     else:
         raise AssertionError(f"this thread stalled during every kernel: {attempts}")
+
+
+def test_the_extension_keeps_a_small_static_tls_block():
+    # fastgrad's hottest thread_locals use initial-exec TLS (csrc/core/tls_model.h), which puts
+    # the module's whole TLS block into the few hundred bytes of static TLS that glibc keeps
+    # for libraries loaded later; a large thread_local there would make `import fastgrad` fail
+    # with "cannot allocate memory in static TLS block" next to other such libraries.
+    import struct
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("ELF only")
+    with open(torch._C.__file__, "rb") as f:
+        elf = f.read()
+    assert elf[:4] == b"\x7fELF" and elf[4] == 2 and elf[5] == 1  # 64-bit little-endian
+    phoff, phentsize, phnum = (
+        struct.unpack_from("<Q", elf, 32)[0],
+        *struct.unpack_from("<HH", elf, 54),
+    )
+    tls_sizes = []
+    for i in range(phnum):
+        p_type, _, _, _, _, _, p_memsz, _ = struct.unpack_from(
+            "<IIQQQQQQ", elf, phoff + i * phentsize
+        )
+        if p_type == 7:  # PT_TLS
+            tls_sizes.append(p_memsz)
+    assert len(tls_sizes) == 1 and tls_sizes[0] <= 256, tls_sizes

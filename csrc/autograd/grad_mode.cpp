@@ -1,10 +1,12 @@
 #include "fastgrad/grad_mode.h"
 
+#include "core/tls_model.h"
+
 namespace fastgrad {
 
 namespace {
-thread_local bool grad_enabled = true;  // per thread, like c10::GradMode
-thread_local bool inference_enabled = false;
+thread_local bool grad_enabled FASTGRAD_TLS_FAST = true;  // per thread, like c10::GradMode
+thread_local bool inference_enabled FASTGRAD_TLS_FAST = false;
 }  // namespace
 
 bool GradMode::is_enabled() { return grad_enabled; }

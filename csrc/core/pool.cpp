@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "core/tls_model.h"
+
 // Under AddressSanitizer every block goes to malloc, so that use-after-free of a tensor or
 // node is still caught instead of landing in a recycled block.
 #if defined(__SANITIZE_ADDRESS__)
@@ -30,36 +32,53 @@ struct FreeBlock {
   FreeBlock* next;
 };
 
-// Trivially destructible and constant-initialised, so each access is one TLS address lookup
-// with no guard (this code runs in a dlopen'ed module: general-dynamic TLS, a call per access).
 struct Pool {
   FreeBlock* head[kClasses];
   int kept[kClasses];
-  int state;  // 0: not used yet on this thread, 1: live, 2: drained at thread exit
+  bool live;  // false only for `drained` below
 };
-thread_local Pool pool;
 
-// Gives the blocks back to malloc when the thread ends; registered by the first pooled call.
+// What a thread's pool pointer holds after its pool was given back at thread exit: frees that
+// run later (other thread_local destructors) see it and go to free(). Never written.
+Pool drained{{}, {}, false};
+
+// This thread's pool, set by its first pooled call. The pool itself is on the heap, so that the
+// module's TLS block stays small enough for initial-exec access (core/tls_model.h): one load
+// per call instead of a __tls_get_addr call.
+thread_local Pool* pool_of_thread FASTGRAD_TLS_FAST = nullptr;
+
+// Gives the pool and its blocks back to malloc when the thread ends.
 struct Reaper {
   ~Reaper() {
-    Pool& p = pool;
-    p.state = 2;  // frees that run later (other thread_local destructors) go to free()
+    Pool* p = pool_of_thread;
+    pool_of_thread = &drained;
     for (std::size_t c = 0; c < kClasses; ++c)
-      while (FreeBlock* b = p.head[c]) {
-        p.head[c] = b->next;
+      while (FreeBlock* b = p->head[c]) {
+        p->head[c] = b->next;
         std::free(b);
       }
+    std::free(p);
   }
   void arm() {}
 };
 thread_local Reaper reaper;
 
-// This thread's pool. The empty asm pins the address in a register: otherwise GCC repeats the
-// __tls_get_addr call at each use, which cost as much as the pooling saved.
-Pool& this_thread_pool() {
-  Pool* p = &pool;
-  asm("" : "+r"(p));
-  return *p;
+// First pooled call on this thread: a pool, and the reaper that gives it back. Null if out of
+// memory (the caller then uses malloc directly).
+[[gnu::noinline]] Pool* first_use() {
+  auto* p = static_cast<Pool*>(std::calloc(1, sizeof(Pool)));
+  if (!p) return nullptr;
+  p->live = true;
+  pool_of_thread = p;
+  reaper.arm();  // registers ~Reaper for this thread
+  return p;
+}
+
+// This thread's pool, or null once it has been drained at thread exit.
+Pool* this_thread_pool() {
+  Pool* p = pool_of_thread;
+  if (!p) p = first_use();
+  return p && p->live ? p : nullptr;
 }
 
 std::size_t size_class(std::size_t bytes) { return (bytes + kGranule - 1) / kGranule - 1; }
@@ -70,25 +89,16 @@ void* raw_allocate(std::size_t bytes) {
   return p;
 }
 
-// First pooled call on this thread: arm the reaper. False once the thread is exiting.
-bool usable(Pool& p) {
-  if (p.state == 1) return true;
-  if (p.state == 2) return false;
-  reaper.arm();
-  p.state = 1;
-  return true;
-}
-
 }  // namespace
 
 void* pool_allocate(std::size_t bytes) {
   if (!FASTGRAD_POOL_ENABLED || bytes == 0 || bytes > kMaxPooledBytes) return raw_allocate(bytes);
-  Pool& p = this_thread_pool();
+  Pool* p = this_thread_pool();
+  if (!p) return raw_allocate(bytes);
   const std::size_t c = size_class(bytes);
-  if (!usable(p)) return raw_allocate(bytes);
-  if (FreeBlock* b = p.head[c]) {
-    p.head[c] = b->next;
-    --p.kept[c];
+  if (FreeBlock* b = p->head[c]) {
+    p->head[c] = b->next;
+    --p->kept[c];
     return b;
   }
   // At the class's full size, so that any block of the class fits any request of it.
@@ -98,13 +108,13 @@ void* pool_allocate(std::size_t bytes) {
 void pool_free(void* ptr, std::size_t bytes) noexcept {
   if (!ptr) return;
   if (!FASTGRAD_POOL_ENABLED || bytes == 0 || bytes > kMaxPooledBytes) return std::free(ptr);
-  Pool& p = this_thread_pool();
+  Pool* p = this_thread_pool();
   const std::size_t c = size_class(bytes);
-  if (!usable(p) || p.kept[c] >= kMaxKept) return std::free(ptr);
+  if (!p || p->kept[c] >= kMaxKept) return std::free(ptr);
   auto* b = static_cast<FreeBlock*>(ptr);
-  b->next = p.head[c];
-  p.head[c] = b;
-  ++p.kept[c];
+  b->next = p->head[c];
+  p->head[c] = b;
+  ++p->kept[c];
 }
 
 }  // namespace fastgrad::detail
