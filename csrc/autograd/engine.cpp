@@ -95,11 +95,27 @@ struct GraphTask {
     return false;
   }
 
+  // Gradient lists of nodes that have run, reused for the next nodes' buffers: a graph
+  // allocates about one list per path instead of one per node.
+  PooledVector<TensorList> spare_lists;
+
   TensorList& buffer_of(Node* n) {
     TensorList& b = nodes[n].buffer;
-    if (b.empty()) b.resize(n->input_metadata().size());
+    if (b.empty()) {
+      if (!spare_lists.empty()) {
+        b = std::move(spare_lists.back());
+        spare_lists.pop_back();
+      }
+      b.resize(n->input_metadata().size());
+    }
     return b;
   }
+  void recycle(TensorList& list) {
+    if (list.capacity() == 0 || spare_lists.size() >= kSpareLists) return;
+    list.clear();
+    spare_lists.push_back(std::move(list));
+  }
+  static constexpr size_t kSpareLists = 8;
 };
 
 std::string sizes_for_message(const Shape& s) {
@@ -188,11 +204,12 @@ void compute_needed(GraphTask& task, const PooledVector<Node*>& roots) {
   }
 }
 
-void execute(GraphTask& task, const TensorList& roots, const TensorList& root_grads) {
+void execute(GraphTask& task, const Tensor* roots, const Tensor* root_grads, size_t num_roots) {
   PooledVector<Node*> root_nodes;
-  root_nodes.reserve(roots.size());
+  root_nodes.reserve(num_roots);
   task.keep_alive.reserve(kInitialCapacity);
-  for (size_t i = 0; i < roots.size(); ++i) {
+  task.spare_lists.reserve(GraphTask::kSpareLists);
+  for (size_t i = 0; i < num_roots; ++i) {
     Edge e = gradient_edge(roots[i]);
     Node* n = e.function.get();
     task.keep_alive.push_back(e.function);
@@ -232,7 +249,10 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
             task.captured[index] =
                 task.captured[index].defined() ? add(task.captured[index], g) : g;
         }
-      if (!task.needed.count(node)) continue;
+      if (!task.needed.count(node)) {
+        task.recycle(inputs);
+        continue;
+      }
     }
 
     bool any_defined = false;
@@ -249,6 +269,7 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
       outputs = detail::apply_node(*node, std::move(inputs));  // plain apply unless debugging
       if (!task.keep_graph) node->release_variables();
     }
+    task.recycle(inputs);  // apply takes it by reference: usually still holds its buffer
 
     const auto& edges = node->next_edges();
     if (any_defined && outputs.size() != edges.size() && !dynamic_cast<AccumulateGrad*>(node))
@@ -270,7 +291,25 @@ void execute(GraphTask& task, const TensorList& roots, const TensorList& root_gr
         ready.push(next);
       }
     }
+    task.recycle(outputs);
   }
+}
+
+// The gradient that starts backward at root i: `gradient`, or ones for a one-element root.
+Tensor make_root_grad(size_t i, const Tensor& root, const Tensor& gradient) {
+  if (!root.requires_grad())
+    throw Error(detail::cat("element ", i,
+                            " of tensors does not require grad and does not have a grad_fn"));
+  if (!gradient.defined()) {
+    if (root.numel() != 1) throw Error("grad can be implicitly created only for scalar outputs");
+    return ones_like(root);
+  }
+  if (gradient.sizes() != root.sizes())
+    throw Error(detail::cat("Mismatch in shape: grad_output[", i, "] has a shape of ",
+                            sizes_for_message(gradient.sizes()), " and output[", i,
+                            "] has a shape of ", sizes_for_message(root.sizes()), "."));
+  if (gradient.dtype() != root.dtype()) return to_dtype(gradient, root.dtype());
+  return gradient;
 }
 
 TensorList make_root_grads(const TensorList& tensors, const TensorList& grad_tensors) {
@@ -278,24 +317,8 @@ TensorList make_root_grads(const TensorList& tensors, const TensorList& grad_ten
     throw Error(
         detail::cat("got ", grad_tensors.size(), " gradients for ", tensors.size(), " tensors"));
   TensorList grads(tensors.size());
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    const Tensor& t = tensors[i];
-    if (!t.requires_grad())
-      throw Error(detail::cat("element ", i,
-                              " of tensors does not require grad and does not have a grad_fn"));
-    Tensor g = i < grad_tensors.size() ? grad_tensors[i] : Tensor();
-    if (!g.defined()) {
-      if (t.numel() != 1) throw Error("grad can be implicitly created only for scalar outputs");
-      g = ones_like(t);
-    } else if (g.sizes() != t.sizes()) {
-      throw Error(detail::cat("Mismatch in shape: grad_output[", i, "] has a shape of ",
-                              sizes_for_message(g.sizes()), " and output[", i, "] has a shape of ",
-                              sizes_for_message(t.sizes()), "."));
-    } else if (g.dtype() != t.dtype()) {
-      g = to_dtype(g, t.dtype());
-    }
-    grads[i] = g;
-  }
+  for (size_t i = 0; i < tensors.size(); ++i)
+    grads[i] = make_root_grad(i, tensors[i], i < grad_tensors.size() ? grad_tensors[i] : Tensor());
   return grads;
 }
 
@@ -320,7 +343,17 @@ void backward(const TensorList& tensors, const TensorList& grad_tensors,
   task.keep_graph = retain_graph.value_or(create_graph);
   task.before_long_work = &before_long_work;
   TensorList root_grads = make_root_grads(tensors, grad_tensors);
-  execute(task, tensors, root_grads);
+  execute(task, tensors.data(), root_grads.data(), tensors.size());
+}
+
+void backward(const Tensor& root, const Tensor& gradient, std::optional<bool> retain_graph,
+              bool create_graph, const std::function<void()>& before_long_work) {
+  GraphTask task;
+  task.create_graph = create_graph;
+  task.keep_graph = retain_graph.value_or(create_graph);
+  task.before_long_work = &before_long_work;
+  const Tensor root_grad = make_root_grad(0, root, gradient);
+  execute(task, &root, &root_grad, 1);
 }
 
 TensorList grad(const TensorList& outputs, const TensorList& inputs, const TensorList& grad_outputs,
@@ -348,7 +381,7 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
     }
   }
   TensorList root_grads = make_root_grads(outputs, grad_outputs);
-  execute(task, outputs, root_grads);
+  execute(task, outputs.data(), root_grads.data(), outputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!task.captured[i].defined() && !allow_unused)
       throw Error(detail::cat("The differentiated Tensor at index ", i,

@@ -127,7 +127,7 @@ bool Tensor::retains_grad() const {
 
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph,
                       bool create_graph) const {
-  autograd::backward({*this}, {gradient}, retain_graph, create_graph);
+  autograd::backward(*this, gradient, retain_graph, create_graph);
 }
 
 Tensor Tensor::detach() const { return fastgrad::detach(*this); }

@@ -25,6 +25,10 @@ FASTGRAD_API void backward(const TensorList& tensors, const TensorList& grad_ten
                            std::optional<bool> retain_graph = std::nullopt,
                            bool create_graph = false, const TensorList& inputs = {},
                            const std::function<void()>& before_long_work = {});
+// The same for one root (Tensor::backward), without building lists.
+FASTGRAD_API void backward(const Tensor& root, const Tensor& gradient,
+                           std::optional<bool> retain_graph, bool create_graph,
+                           const std::function<void()>& before_long_work = {});
 
 // Returns d(outputs)/d(inputs) without touching .grad. With allow_unused, an input the outputs
 // do not depend on gives an undefined Tensor; otherwise that is an error.
