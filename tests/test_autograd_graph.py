@@ -79,6 +79,27 @@ def test_gradients_accumulate_across_backward_calls():
     assert w.grad.item() == 5.0
 
 
+@pytest.mark.parametrize(
+    "make_grad",
+    [
+        lambda: torch.ones(2, 3),  # the direct path: same dtype and shape, contiguous
+        lambda: torch.ones(3, 2).t(),  # not contiguous: through add_
+    ],
+    ids=["contiguous", "transposed"],
+)
+def test_backward_accumulates_into_the_existing_grad_in_place(make_grad):
+    # PyTorch adds into the .grad tensor that is already there when backward runs without
+    # create_graph: a tensor the user set as .grad sees the sum and keeps its layout.
+    x = torch.ones(2, 3, requires_grad=True)
+    g = make_grad()
+    x.grad = g
+    version = g._version
+    (x * torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])).sum().backward()
+    assert g.tolist() == [[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]]
+    assert x.grad.data_ptr() == g.data_ptr() and x.grad.stride() == g.stride()
+    assert g._version > version
+
+
 def test_retain_graph_allows_second_backward_and_doubles_grad():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()

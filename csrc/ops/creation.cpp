@@ -18,6 +18,11 @@ Tensor zeros(const Shape& shape, ScalarType dtype) {
 
 Tensor full(const Shape& shape, const Scalar& value, ScalarType dtype) {
   Tensor t = make_empty(shape, dtype);
+  if (t.numel() == 1) {
+    // One element (each backward's seed gradient): the geometry costs more than the store.
+    FG_DISPATCH_ALL(dtype, "full", [&] { *t.data<scalar_t>() = value.to<scalar_t>(); });
+    return t;
+  }
   kernels::fill(detail::elementwise_geometry(t, {}), t.data_ptr(), dtype, value);
   return t;
 }
