@@ -621,3 +621,51 @@ def test_float32_row_sums_follow_the_documented_order_exactly(length):
     got = torch.from_numpy(a).sum(1).numpy()
     want = np.array([_chunked_sum_f32(r) for r in a])
     np.testing.assert_array_equal(got.view(np.int32), want.view(np.int32))
+
+
+def _sum_over_leading_dims(a: np.ndarray, n_reduced: int, mean: bool) -> np.ndarray:
+    """fastgrad's sum over leading dims of a contiguous tensor, written out: each output adds
+    its elements in double, one reduced row after another (row-major order of the reduced
+    dims); a mean divides that double by the count; then one rounding to the dtype."""
+    rows = a.reshape(-1, *a.shape[n_reduced:])
+    acc = np.zeros(rows.shape[1:], np.float64)
+    for r in rows:
+        acc = acc + r.astype(np.float64)
+    if mean:
+        acc = acc / rows.shape[0]
+    return acc.astype(a.dtype)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "shape, dims",
+    [
+        ((1, 33), (0,)),
+        ((7, 15), (0,)),  # fewer rows than a pass of eight, columns below a strip of 16
+        ((8, 16), (0,)),
+        ((9, 17), (0,)),
+        ((20, 100), (0,)),
+        ((37, 4100), (0,)),  # wider than one block of outputs
+        ((3, 5, 40), (0, 1)),  # two reduced dims, one run each
+        ((6, 4, 3, 24), (0,)),  # several kept dims
+    ],
+)
+def test_sums_over_leading_dims_follow_the_documented_order_exactly(shape, dims, dtype, threads):
+    # Summing over leading dims adds eight rows per pass on AVX2 machines; every output must
+    # still see the row-at-a-time additions, whatever the block and thread split. (float32
+    # inputs add up exactly in double at these sizes, so only float64 would see another order;
+    # reversing the rows of a pass fails the float64 cases.)
+    rng = np.random.default_rng(sum(shape))
+    a = (rng.standard_normal(shape) * 1000).astype(dtype)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        t = torch.from_numpy(a)
+        for mean in (False, True):
+            got = (t.mean(dims) if mean else t.sum(dims)).numpy()
+            want = _sum_over_leading_dims(a, len(dims), mean)
+            view = np.int32 if dtype == np.float32 else np.int64
+            np.testing.assert_array_equal(got.view(view), want.view(view))
+    finally:
+        torch.set_num_threads(previous)
