@@ -104,3 +104,30 @@ def test_max_of_both_operands_tied_gradients():
     torch.maximum(a, b).sum().backward()
     _same(a.grad.numpy(), [0.5, 1.0])
     _same(b.grad.numpy(), [0.5, 0.0])
+
+
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+
+
+@pytest.mark.parametrize(
+    "fn, want",
+    [
+        (lambda: torch.tensor([INT64_MAX]) + 1, [INT64_MIN]),
+        (lambda: torch.tensor([INT64_MIN]) - 1, [INT64_MAX]),
+        (lambda: torch.tensor([0]).sub_(torch.tensor([INT64_MIN])), [INT64_MIN]),
+        (lambda: torch.tensor([1]).add(torch.tensor([INT64_MAX]), alpha=2), [-1]),
+        (lambda: torch.tensor([2**62]) * 4, [0]),
+        (lambda: torch.tensor([INT64_MIN]) * -1, [INT64_MIN]),
+        (lambda: -torch.tensor([INT64_MIN]), [INT64_MIN]),
+        (lambda: torch.tensor([INT64_MIN]).abs(), [INT64_MIN]),
+        (lambda: torch.tensor([INT64_MAX, 1]).sum().reshape(1), [INT64_MIN]),
+        (lambda: torch.tensor([2**62, 4]).prod().reshape(1), [0]),
+        (lambda: torch.tensor([INT64_MAX, 1, 1]).cumsum(0), [INT64_MAX, INT64_MIN, INT64_MIN + 1]),
+        (lambda: torch.tensor([[2**62]]) @ torch.tensor([[4]]), [[0]]),
+    ],
+)
+def test_int64_arithmetic_wraps_around_like_pytorch(fn, want):
+    # Two's complement wrap-around, PyTorch's results; in C++ signed overflow is undefined, so
+    # the library is built with -fwrapv (UBSan flagged sub_ on such inputs before).
+    assert fn().tolist() == want

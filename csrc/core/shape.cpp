@@ -17,10 +17,12 @@ int64_t shape_numel(const Shape& shape) {
 
 Shape contiguous_strides(const Shape& shape) {
   Shape strides(shape.size());
-  int64_t s = 1;
+  // Unsigned: for a shape with more elements than int64 counts (refused by shape_numel) the
+  // product wraps instead of overflowing a signed integer.
+  uint64_t s = 1;
   for (size_t i = shape.size(); i-- > 0;) {
-    strides[i] = s;
-    s *= shape[i] > 0 ? shape[i] : 1;
+    strides[i] = static_cast<int64_t>(s);
+    s *= shape[i] > 0 ? static_cast<uint64_t>(shape[i]) : 1;
   }
   return strides;
 }

@@ -43,6 +43,25 @@ TEST_CASE("ops: arithmetic operators with tensors and scalars") {
   CHECK_EQ(c.version(), 4u);
 }
 
+TEST_CASE("ops: int64 arithmetic wraps around on overflow, as in PyTorch") {
+  // Signed overflow is undefined in C++: the library is built with -fwrapv, and the sanitizer
+  // run of these tests (UBSan) fails if any kernel overflows without it.
+  const int64_t max = std::numeric_limits<int64_t>::max(),
+                min = std::numeric_limits<int64_t>::min();
+  auto i64 = [](int64_t v) { return fg::full({1}, fg::Scalar(v), fg::ScalarType::Int64); };
+  CHECK_EQ((i64(max) + 1).item<int64_t>(), min);
+  CHECK_EQ((i64(min) - 1).item<int64_t>(), max);
+  CHECK_EQ(i64(0).sub_(i64(min)).item<int64_t>(), min);
+  CHECK_EQ((i64(int64_t{1} << 62) * 4).item<int64_t>(), 0);
+  CHECK_EQ((-i64(min)).item<int64_t>(), min);
+  CHECK_EQ(fg::abs(i64(min)).item<int64_t>(), min);
+  CHECK_EQ(fg::cat({i64(max), i64(1)}, 0).sum().item<int64_t>(), min);
+  CHECK_EQ(fg::cat({i64(int64_t{1} << 62), i64(4)}, 0).prod().item<int64_t>(), 0);
+  CHECK_EQ(fg::cat({i64(max), i64(1)}, 0).cumsum(0)[1].item<int64_t>(), min);
+  CHECK_EQ(
+      fg::matmul(i64(int64_t{1} << 62).reshape({1, 1}), i64(4).reshape({1, 1})).item<int64_t>(), 0);
+}
+
 TEST_CASE("ops: broadcasting and promotion") {
   Tensor col = fg::tensor({1.0, 2.0}).reshape({2, 1});
   Tensor row = fg::tensor({10.0f, 20.0f, 30.0f});
