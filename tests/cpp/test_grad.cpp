@@ -77,6 +77,29 @@ TEST_CASE("grad: backward accumulates into .grad") {
   CHECK_EQ(loss.grad_fn()->name(), std::string("SumBackward0"));
 }
 
+TEST_CASE("grad: before_long_work is called once, and only for long work") {
+  // The engine tells its caller (the Python bindings drop the GIL there) before the first step
+  // that may take long: more than kQuickGraphNodes nodes, or a gradient of kQuickGradNumel+.
+  int calls = 0;
+  auto count = [&] { ++calls; };
+  Tensor x = fg::tensor({2.0f}).requires_grad_();
+  fg::autograd::backward((x * x).sum(), Tensor(), std::nullopt, false, count);
+  CHECK_EQ(calls, 0);  // 3 nodes of one element
+  CHECK_VALUES(x.grad(), {4});
+
+  Tensor y = x;
+  for (size_t i = 0; i < fg::autograd::kQuickGraphNodes; ++i) y = y * 1.0;
+  fg::autograd::backward(y.sum(), Tensor(), std::nullopt, false, count);
+  CHECK_EQ(calls, 1);  // many nodes: once, however many follow
+
+  Tensor big = fg::zeros({fg::autograd::kQuickGradNumel}).requires_grad_();
+  fg::autograd::backward((big * 2.0).sum(), Tensor(), std::nullopt, false, count);
+  CHECK_EQ(calls, 2);  // four nodes, but gradients of kQuickGradNumel elements
+  fg::autograd::grad({(big * 2.0).sum()}, {big}, {}, std::nullopt, false, false, count);
+  CHECK_EQ(calls, 3);
+  CHECK_VALUES(big.grad().sum(), {2.0 * fg::autograd::kQuickGradNumel});
+}
+
 TEST_CASE("grad: post-accumulate-grad hooks see the updated .grad") {
   Tensor w = fg::tensor({2.0f}).requires_grad_();
   std::vector<double> seen;
