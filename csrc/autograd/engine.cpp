@@ -342,7 +342,8 @@ void backward(const TensorList& tensors, const TensorList& grad_tensors,
   task.create_graph = create_graph;
   task.keep_graph = retain_graph.value_or(create_graph);
   task.before_long_work = &before_long_work;
-  TensorList root_grads = make_root_grads(tensors, grad_tensors);
+  for (const Tensor& t : tensors) task.long_work_if(t.numel() >= kQuickGradNumel);
+  TensorList root_grads = make_root_grads(tensors, grad_tensors);  // may cast a large gradient
   execute(task, tensors.data(), root_grads.data(), tensors.size());
 }
 
@@ -352,7 +353,8 @@ void backward(const Tensor& root, const Tensor& gradient, std::optional<bool> re
   task.create_graph = create_graph;
   task.keep_graph = retain_graph.value_or(create_graph);
   task.before_long_work = &before_long_work;
-  const Tensor root_grad = make_root_grad(0, root, gradient);
+  task.long_work_if(root.numel() >= kQuickGradNumel);
+  const Tensor root_grad = make_root_grad(0, root, gradient);  // may cast a large gradient
   execute(task, &root, &root_grad, 1);
 }
 
@@ -380,7 +382,8 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
       task.keep_alive.push_back(e.function);
     }
   }
-  TensorList root_grads = make_root_grads(outputs, grad_outputs);
+  for (const Tensor& t : outputs) task.long_work_if(t.numel() >= kQuickGradNumel);
+  TensorList root_grads = make_root_grads(outputs, grad_outputs);  // may cast a large gradient
   execute(task, outputs.data(), root_grads.data(), outputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!task.captured[i].defined() && !allow_unused)

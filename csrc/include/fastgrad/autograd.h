@@ -11,9 +11,9 @@
 namespace fastgrad::autograd {
 
 // `before_long_work`, if set, is called at most once per call, before the first step that may
-// take long: once the graph is known to have more than kQuickGraphNodes nodes, or before a node
-// or a gradient sum handles a gradient of at least kQuickGradNumel elements. Graphs below both
-// never call it. The Python bindings release the GIL there, so that a small backward (a few
+// take long: once the graph is known to have more than kQuickGraphNodes nodes, or before a root,
+// a node or a gradient sum handles a gradient of at least kQuickGradNumel elements. Graphs below
+// both never call it. The Python bindings release the GIL there, so that a small backward (a few
 // scalar nodes, about a microsecond) keeps it instead of paying a third of that to drop and
 // retake it, while a long one still lets other Python threads run.
 constexpr size_t kQuickGraphNodes = 16;
