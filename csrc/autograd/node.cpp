@@ -8,7 +8,6 @@
 #include "fastgrad/grad_mode.h"
 #include "fastgrad/ops.h"
 #include "fastgrad/tensor_impl.h"
-#include "ops/binary_map.h"
 
 namespace fastgrad {
 
@@ -94,24 +93,6 @@ AccumulateGrad::AccumulateGrad(Tensor variable) : variable_(std::move(variable))
   add_input_metadata(variable_);
 }
 
-namespace {
-// grad += g, as grad.add_(g) does it, without add_'s broadcasting, type promotion and autograd
-// checks when none can apply: same floating dtype and shape, both contiguous, separate buffers,
-// grad not an inference tensor (which add_ refuses outside inference mode). About half of a
-// 0-d accumulation's instructions.
-void accumulate_into(const Tensor& grad, const Tensor& g) {
-  const ScalarType dt = grad.dtype();
-  if (dt != g.dtype() || !is_floating(dt) || grad.sizes() != g.sizes() || !grad.is_contiguous() ||
-      !g.is_contiguous() || grad.impl()->storage() == g.impl()->storage() ||
-      grad.impl()->is_inference()) {
-    grad.add_(g);
-    return;
-  }
-  detail::binary_map<false>(grad, g, dt, "add_", [](auto x, auto y) { return x + y; }, grad);
-  detail::bump_version(grad);
-}
-}  // namespace
-
 TensorList AccumulateGrad::apply(TensorList&& grads) {
   Tensor g = std::move(grads[0]);
   if (!g.defined()) return {};
@@ -129,7 +110,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
                     g.is_contiguous() && !g.requires_grad();
       meta.grad = unique ? g : clone(g);
     } else if (!GradMode::is_enabled()) {
-      accumulate_into(meta.grad, g);
+      meta.grad.add_(g);
     } else {
       meta.grad = add(meta.grad, g);
     }

@@ -204,8 +204,7 @@ void init_autograd(py::module_& m) {
           TensorList g;
           for (auto& x : grads) g.push_back(x.value_or(Tensor()));
           GilRelease gil{GilRelease::Deferred{}};  // dropped only if the backward takes long
-          autograd::backward(tensors, g, retain_graph, create_graph, inputs,
-                             [&gil] { gil.release(); });
+          autograd::backward(tensors, g, retain_graph, create_graph, inputs, gil.releaser());
         });
   m.def("_grad", [](const TensorList& outputs, const TensorList& inputs,
                     const std::vector<std::optional<Tensor>>& grads,
@@ -216,7 +215,7 @@ void init_autograd(py::module_& m) {
     {
       GilRelease gil{GilRelease::Deferred{}};  // dropped only if the work takes long
       r = autograd::grad(outputs, inputs, g, retain_graph, create_graph, allow_unused,
-                         [&gil] { gil.release(); });
+                         gil.releaser());
     }
     py::list out;
     for (auto& t : r) out.append(t.defined() ? py::cast(t) : py::none());

@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <functional>
 #include <optional>
 
 #include "fastgrad/fastgrad.h"
@@ -71,6 +72,10 @@ class GilRelease {
   explicit GilRelease(Deferred) { gil_free_sections().fetch_add(1); }
   void release() {
     if (!release_) release_.emplace();
+  }
+  // What autograd::backward/grad call before long work (their before_long_work).
+  std::function<void()> releaser() {
+    return [this] { release(); };
   }
   ~GilRelease() {
     release_.reset();  // takes the GIL back

@@ -204,7 +204,7 @@ void init_tensor(py::module_& m) {
               bool create_graph) {
              Tensor g = gradient.is_none() ? Tensor() : operand_or_throw(gradient, "backward");
              GilRelease gil{GilRelease::Deferred{}};  // dropped only if the backward takes long
-             autograd::backward(t, g, retain_graph, create_graph, [&gil] { gil.release(); });
+             autograd::backward(t, g, retain_graph, create_graph, gil.releaser());
            })
       .def("detach", &Tensor::detach,
            "Returns a new tensor that shares this tensor's data but is cut off from the autograd "

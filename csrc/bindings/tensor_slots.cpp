@@ -240,7 +240,7 @@ PyObject* tensor_backward(PyObject* self, PyObject* const* args, Py_ssize_t narg
     Tensor g = values[0] == Py_None ? Tensor() : operand_or_throw(values[0], "backward");
     {
       GilRelease gil{GilRelease::Deferred{}};  // dropped only if the backward takes long
-      autograd::backward(*t, g, retain_graph, false, [&gil] { gil.release(); });
+      autograd::backward(*t, g, retain_graph, false, gil.releaser());
     }
     Py_RETURN_NONE;
   });

@@ -117,6 +117,17 @@ const Tensor& binary_inplace(const Tensor& self, const Tensor& other, const char
                              ScalarType compute, bool saves_self, const Fast& fast,
                              const Slow& differentiable) {
   detail::check_inplace(self, name);
+  // The common update (gradient accumulation, optimizer steps): same dtype and shape, both
+  // contiguous, separate buffers, nothing to record. None of the broadcasting, casting and
+  // overlap handling below applies: straight to the loop.
+  if (compute == self.dtype() && other.dtype() == compute && self.sizes() == other.sizes() &&
+      self.is_contiguous() && other.is_contiguous() &&
+      self.impl()->storage() != other.impl()->storage() &&
+      !autograd::compute_requires_grad({&self, &other})) {
+    fast(self);
+    detail::bump_version(self);
+    return self;
+  }
   if (!can_cast(compute, self.dtype()))
     throw Error(detail::cat("result type ", scalar_type_name(compute),
                             " can't be cast to the desired output type ",
