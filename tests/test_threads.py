@@ -264,3 +264,21 @@ def test_the_extension_keeps_a_small_static_tls_block():
         if p_type == 7:  # PT_TLS
             tls_sizes.append(p_memsz)
     assert len(tls_sizes) == 1 and tls_sizes[0] <= 256, tls_sizes
+
+
+@pytest.mark.parametrize("threads", [2, 3, 8])
+@pytest.mark.parametrize("n", [32769, 65536 + 1, 100_003, (1 << 20) + 7])
+def test_parallel_kernels_visit_every_element_exactly_once(threads, n, restore_threads):
+    # Threads take pieces of the range from a shared counter; a piece done twice would add
+    # twice in place, a lost one would not add at all.
+    torch.set_num_threads(threads)
+    base = np.arange(n, dtype=np.float64)
+    x = torch.tensor(base)
+    x.add_(1.0)
+    x.mul_(torch.full((n,), 2.0, dtype=torch.float64))
+    np.testing.assert_array_equal(x.numpy(), (base + 1.0) * 2.0)
+    z = base % 17 - 8
+    np.testing.assert_allclose(torch.tensor(z).sigmoid().numpy(), 1 / (1 + np.exp(-z)), rtol=1e-12)
+    assert x.sum().item() == ((base + 1.0) * 2.0).sum()
+    rows = torch.tensor(base[: n // 37 * 37].reshape(-1, 37))
+    np.testing.assert_array_equal(rows.sum(1).numpy(), base[: n // 37 * 37].reshape(-1, 37).sum(1))

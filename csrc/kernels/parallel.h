@@ -1,8 +1,9 @@
 #pragma once
 // parallel_for: splits [begin, end) into contiguous chunks across OpenMP threads, but only when
 // the range is larger than `grain` elements; small tensors run inline on the calling thread so
-// they never pay thread wake-up.
+// they never pay thread wake-up. f(b, e) may run for the chunks in any order and on any thread.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
 #ifdef FASTGRAD_USE_OPENMP
@@ -39,14 +40,25 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
   if (n > grain && threads > 1 && !in_parallel_region()) {
     int64_t max_chunks = (n + grain - 1) / grain;
     int use = static_cast<int>(std::min<int64_t>(threads, max_chunks));
+    // Work is taken from a shared counter in shrinking pieces (a quarter of what is left with
+    // two threads, never less than `grain`), not split into one fixed share per thread: the
+    // calling thread starts at once while the others wake up, and a thread that wakes late
+    // (a passive wake-up takes ~60 us on a shared VM, as long as a whole 1M-element add) takes
+    // only what is left. Large pieces are whole multiples of 64 elements (cache lines).
+    std::atomic<int64_t> next{begin};
 #pragma omp parallel num_threads(use)
     {
-      int tid = omp_get_thread_num();
-      int nt = omp_get_num_threads();
-      int64_t chunk = (n + nt - 1) / nt;
-      int64_t b = begin + tid * chunk;
-      int64_t e = std::min(end, b + chunk);
-      if (b < e) f(b, e);
+      int64_t b = next.load(std::memory_order_relaxed);
+      while (b < end) {
+        int64_t size = std::max(grain, (end - b) / (2 * int64_t{use}));
+        if (size >= 1024) size = (size + 63) / 64 * 64;
+        const int64_t e = end - b <= size ? end : b + size;
+        // On failure b is reloaded with the counter's current value.
+        if (next.compare_exchange_weak(b, e, std::memory_order_relaxed)) {
+          f(b, e);
+          b = next.load(std::memory_order_relaxed);
+        }
+      }
     }
     return;
   }
