@@ -592,16 +592,16 @@ def test_argmax_and_indices_do_not_require_grad():
 
 
 def _chunked_sum_f32(row: np.ndarray) -> np.float32:
-    """fastgrad's float32 contiguous sum, written out: 16 float32 lanes over each 1024-element
-    chunk (lane l adds elements l, l + 16, ... in order), the lanes folded in halves, chunk
+    """fastgrad's float32 contiguous sum, written out: 64 float32 lanes over each 1024-element
+    chunk (lane l adds elements l, l + 64, ... in order), the lanes folded in halves, chunk
     totals and then the tail added in double, in order."""
     total = 0.0
     n_chunks = row.size // 1024
     for c in range(n_chunks):
-        lanes = np.zeros(16, np.float32)
-        for step in row[c * 1024 : (c + 1) * 1024].reshape(64, 16):
+        lanes = np.zeros(64, np.float32)
+        for step in row[c * 1024 : (c + 1) * 1024].reshape(16, 64):
             lanes = lanes + step  # float32, one rounding per lane per step
-        for w in (8, 4, 2, 1):
+        for w in (32, 16, 8, 4, 2, 1):
             lanes[:w] = lanes[:w] + lanes[w : 2 * w]
         total += float(lanes[0])
     tail = 0.0
@@ -612,11 +612,9 @@ def _chunked_sum_f32(row: np.ndarray) -> np.float32:
 
 @pytest.mark.parametrize("length", [1023, 1024, 1031, 4096, 4096 + 1024, 5000, 9 * 1024 + 7])
 def test_float32_row_sums_follow_the_documented_order_exactly(length):
-    # Lengths of whole 4-chunk groups (summed four chunks at a time on AVX2 machines), single
-    # chunks after them and tails, rows alone and four at a time: every path must give the
-    # order's exact float32 result.
+    # Lengths below a chunk, whole chunks, chunks with tails: every row must give the order's
+    # exact float32 result (the AVX2 chunk and the portable loop add alike).
     rng = np.random.default_rng(length)
-    # 7 rows: a group of four rows summed side by side, then three alone.
     a = (rng.standard_normal((7, length)) * 1000).astype(np.float32)
     got = torch.from_numpy(a).sum(1).numpy()
     want = np.array([_chunked_sum_f32(r) for r in a])

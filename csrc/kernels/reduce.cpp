@@ -7,7 +7,6 @@
 #include "kernels/cpu.h"
 #include "kernels/math.h"
 #include "kernels/parallel.h"
-#include "kernels/stream.h"
 
 namespace fastgrad::kernels {
 
@@ -55,85 +54,46 @@ int64_t out_offset(const ReduceGeometry& g, int64_t o) {
 template <typename T>
 acc_t<T> run_sum(const T* x, int64_t stride, int64_t n);
 
-// float32, contiguous: 16 float lanes over chunks of 1024 elements (short enough that float
-// accumulation loses nothing PyTorch's cascade sum keeps), chunk totals added in double.
-// Four times the throughput of converting every element to double; still a fixed order.
+// float32, contiguous: 64 float lanes over chunks of 1024 elements (short enough that float
+// accumulation loses nothing PyTorch's cascade sum keeps), the lanes folded in halves, chunk
+// totals added in double. Four times the throughput of converting every element to double;
+// still a fixed order.
 constexpr int64_t kChunk = 1024;
+constexpr int kLanes = 64;
 
 #ifdef FASTGRAD_X86
-// The 16 lanes of a chunk as two ymm registers, folded as the portable loop folds them.
-__attribute__((target("avx2"))) inline float fold16(__m256 lo, __m256 hi) {
-  __m256 v = _mm256_add_ps(lo, hi);  // lane[l] += lane[l + 8]
+// One chunk: the 64 lanes are eight ymm registers, so the dependent adds form 16-long chains,
+// eight at a time, fed by one sequential stream. (With 16 lanes, four chunks 4 KiB apart had
+// to be summed side by side to hide the add latency, and four streams read 6-13% slower than
+// one, from cache and from memory.) The portable loop's additions in its order, fold included.
+__attribute__((target("avx2"))) inline float chunk_sum_avx2(const float* x) {
+  __m256 a[8];
+  for (int r = 0; r < 8; ++r) a[r] = _mm256_setzero_ps();
+  for (int64_t j = 0; j < kChunk; j += kLanes) {
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; ++r) a[r] = _mm256_add_ps(a[r], _mm256_loadu_ps(x + j + 8 * r));
+  }
+  for (int r = 0; r < 4; ++r) a[r] = _mm256_add_ps(a[r], a[r + 4]);  // lane[l] += lane[l + 32]
+  for (int r = 0; r < 2; ++r) a[r] = _mm256_add_ps(a[r], a[r + 2]);  // l + 16
+  __m256 v = _mm256_add_ps(a[0], a[1]);                              // l + 8
   __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));  // l + 4
   h = _mm_add_ps(h, _mm_movehl_ps(h, h));                                         // l + 2
   h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));                                     // l + 1
   return _mm_cvtss_f32(h);
 }
-
-// One chunk of each of four arrays side by side, each with its own 16 lanes: the same
-// additions in the same order as the portable loop (bitwise the same chunk sums), with four
-// times the independent chains — one chunk's 64-long chains of dependent adds made a sum of
-// cached data latency-bound. `next`, when given, is prefetched 256 bytes a step (16 KiB).
-__attribute__((target("avx2"))) inline void chunks4_avx2(const float* x0, const float* x1,
-                                                         const float* x2, const float* x3,
-                                                         const char* next, float out[4]) {
-  __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-  for (int64_t j = 0; j < kChunk; j += 16) {
-    if (next) {
-      const char* p = next + j * 16;
-      _mm_prefetch(p, _MM_HINT_T0);
-      _mm_prefetch(p + 64, _MM_HINT_T0);
-      _mm_prefetch(p + 128, _MM_HINT_T0);
-      _mm_prefetch(p + 192, _MM_HINT_T0);
-    }
-    a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x0 + j));
-    b0 = _mm256_add_ps(b0, _mm256_loadu_ps(x0 + j + 8));
-    a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x1 + j));
-    b1 = _mm256_add_ps(b1, _mm256_loadu_ps(x1 + j + 8));
-    a2 = _mm256_add_ps(a2, _mm256_loadu_ps(x2 + j));
-    b2 = _mm256_add_ps(b2, _mm256_loadu_ps(x2 + j + 8));
-    a3 = _mm256_add_ps(a3, _mm256_loadu_ps(x3 + j));
-    b3 = _mm256_add_ps(b3, _mm256_loadu_ps(x3 + j + 8));
-  }
-  out[0] = fold16(a0, b0);
-  out[1] = fold16(a1, b1);
-  out[2] = fold16(a2, b2);
-  out[3] = fold16(a3, b3);
-}
-
-// Whole groups of four consecutive chunks, their totals added to `total` in order. Four
-// streams 4 KiB apart each end after one page, too soon for the hardware prefetcher to run
-// ahead, so the next group is prefetched.
-__attribute__((target("avx2"))) double sum_chunks4_avx2(const float* x, int64_t groups,
-                                                        double total) {
-  for (int64_t g = 0; g < groups; ++g, x += 4 * kChunk) {
-    float c[4];
-    chunks4_avx2(x, x + kChunk, x + 2 * kChunk, x + 3 * kChunk,
-                 reinterpret_cast<const char*>(x + 4 * kChunk), c);
-    for (float v : c) total += v;
-  }
-  return total;
-}
-
-// run_sum_f32_contiguous of four rows of n floats at once (row sums of a matrix): each row's
-// result is bitwise the single-row one, its chunks summed alone and added in order. No
-// prefetching: four rows apart, it did worse from memory than the hardware prefetcher.
-__attribute__((target("avx2"))) void sum_rows4_avx2(const float* const rows[4], int64_t n,
-                                                    double out[4]) {
-  double total[4] = {0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + kChunk <= n; i += kChunk) {
-    float c[4];
-    chunks4_avx2(rows[0] + i, rows[1] + i, rows[2] + i, rows[3] + i, nullptr, c);
-    for (int r = 0; r < 4; ++r) total[r] += c[r];
-  }
-  for (int r = 0; r < 4; ++r) {
-    double tail = 0;
-    for (int64_t k = i; k < n; ++k) tail += rows[r][k];
-    out[r] = total[r] + tail;
-  }
-}
 #endif
+
+inline float chunk_sum(const float* x) {
+#ifdef FASTGRAD_X86
+  if (cpu_has_avx2_fma()) return chunk_sum_avx2(x);
+#endif
+  float lane[kLanes] = {};
+  for (int64_t j = 0; j < kChunk; j += kLanes)
+    for (int l = 0; l < kLanes; ++l) lane[l] += x[j + l];
+  for (int w = kLanes / 2; w >= 1; w /= 2)
+    for (int l = 0; l < w; ++l) lane[l] += lane[l + w];
+  return lane[0];
+}
 
 #ifdef FASTGRAD_X86
 // acc[j] += row_r[j] for rows r = 0..m-1 (row_r = x + r * stride), j < n, in that order for
@@ -183,21 +143,7 @@ __attribute__((target("avx2"))) void add_rows_avx2(const T* x, int64_t stride, i
 inline double run_sum_f32_contiguous(const float* x, int64_t n) {
   double total = 0;
   int64_t i = 0;
-#ifdef FASTGRAD_X86
-  if (cpu_has_avx2_fma() && n >= 4 * kChunk) {
-    const int64_t groups = n / (4 * kChunk);
-    total = sum_chunks4_avx2(x, groups, total);
-    i = groups * 4 * kChunk;
-  }
-#endif
-  for (; i + kChunk <= n; i += kChunk) {
-    float lane[16] = {};
-    for (int64_t j = 0; j < kChunk; j += 16)
-      for (int l = 0; l < 16; ++l) lane[l] += x[i + j + l];
-    for (int w = 8; w >= 1; w /= 2)
-      for (int l = 0; l < w; ++l) lane[l] += lane[l + w];
-    total += lane[0];
-  }
+  for (; i + kChunk <= n; i += kChunk) total += chunk_sum(x + i);
   double tail = 0;
   for (; i < n; ++i) tail += x[i];
   return total + tail;
@@ -323,30 +269,18 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
     return;
   }
   int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, g.red_numel));
-  // float32 rows of at least a chunk, contiguous, cached: four outputs at a time
-  // (sum_rows4_avx2). From memory, one row at a time already runs at the bandwidth, and four
-  // streams 16 KiB apart prefetched worse (4096x4096 along dim 1: 2.1 -> 2.3-2.6 ms).
-  bool rows4 = false;
-#ifdef FASTGRAD_X86
-  if constexpr (std::is_same_v<T, float>)
-    rows4 = cpu_has_avx2_fma() && g.red_sizes.size() == 1 && g.red_strides[0] == 1 &&
-            g.red_numel >= kChunk &&
-            g.out_numel * g.red_numel * static_cast<int64_t>(sizeof(float)) < streaming_threshold();
-#endif
+  if (g.out_sizes.size() == 1 && g.red_sizes.size() == 1) {
+    // One kept and one reduced dim (row sums of a matrix): each output is one strided run, its
+    // address found by a multiply. The general walk's divisions sat between one row's sum and
+    // the next row's loads (1024x1024 along dim 1: 52 -> 45 us).
+    const int64_t out_stride = g.out_strides[0], st = g.red_strides[0], n = g.red_numel;
+    parallel_for(0, g.out_numel, grain, [&](int64_t o0, int64_t o1) {
+      for (int64_t o = o0; o < o1; ++o) out[o] = finish(run_sum(in + o * out_stride, st, n));
+    });
+    return;
+  }
   parallel_for(0, g.out_numel, grain, [&](int64_t o0, int64_t o1) {
-    int64_t o = o0;
-#ifdef FASTGRAD_X86
-    if constexpr (std::is_same_v<T, float>) {
-      for (; rows4 && o + 4 <= o1; o += 4) {
-        const float* rows[4];
-        for (int r = 0; r < 4; ++r) rows[r] = in + out_offset(g, o + r);
-        double sums[4];
-        sum_rows4_avx2(rows, g.red_numel, sums);
-        for (int r = 0; r < 4; ++r) out[o + r] = finish(sums[r]);
-      }
-    }
-#endif
-    for (; o < o1; ++o) {
+    for (int64_t o = o0; o < o1; ++o) {
       A s = 0;
       for_each_reduced_run(
           g, in + out_offset(g, o), 0, g.red_numel,
