@@ -3,6 +3,8 @@
 // same bits whatever the thread count. Each case prints its time and the process's peak RSS.
 // (Built as its own executable so sanitizer builds can skip the big graphs.)
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -205,4 +207,43 @@ TEST_CASE("threads: parallel kernels from several threads at once") {
   for (int i = 0; i < 4; ++i)
     for (size_t k = 0; k < serial[i].size(); ++k)
       CHECK(values(serial[i][k]) == values(parallel[i][k]));
+}
+
+TEST_CASE("threads: thousands of short parallel jobs from several threads") {
+  // Jobs just above the grain size, back to back, so that workers often wake after their job
+  // is over or while the next one is being set up; several callers contend for the workers
+  // (the losers run inline), and the thread count changes between rounds.
+  const int64_t sizes[] = {32769, 40000, 65537, 131072};
+  auto expected = [](int64_t n) { return static_cast<double>(n) * (n - 1); };  // sum of 2i
+  std::atomic<int> wrong{0};
+  for (int threads : {2, 3, 8, 2}) {
+    fg::set_num_threads(threads);
+    std::vector<std::thread> callers;
+    for (int c = 0; c < 3; ++c)
+      callers.emplace_back([&, c] {
+        for (int r = 0; r < 150; ++r) {
+          const int64_t n = sizes[(r + c) % 4];
+          Tensor x = fg::arange(0.0, static_cast<double>(n), 1.0, fg::ScalarType::Float64);
+          if ((x + x).sum().item<double>() != expected(n)) ++wrong;
+        }
+      });
+    for (auto& t : callers) t.join();
+  }
+  fg::set_num_threads(2);
+  CHECK_EQ(wrong.load(), 0);
+}
+
+TEST_CASE("threads: a forked child runs parallel kernels") {
+  // The child has none of the parent's worker threads; its kernels must still finish.
+  fg::set_num_threads(2);
+  Tensor x = fg::arange(0.0, 100000.0, 1.0, fg::ScalarType::Float64);
+  CHECK((x * 2.0).sum().item<double>() == 100000.0 * 99999.0);  // starts the parent's workers
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const bool ok = (x * 2.0).sum().item<double>() == 100000.0 * 99999.0;
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  CHECK(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
