@@ -282,3 +282,17 @@ def test_parallel_kernels_visit_every_element_exactly_once(threads, n, restore_t
     assert x.sum().item() == ((base + 1.0) * 2.0).sum()
     rows = torch.tensor(base[: n // 37 * 37].reshape(-1, 37))
     np.testing.assert_array_equal(rows.sum(1).numpy(), base[: n // 37 * 37].reshape(-1, 37).sum(1))
+
+
+def test_importing_fastgrad_leaves_the_openmp_environment_alone():
+    # fastgrad's workers are its own (kernels/thread_pool.cpp); OpenMP settings belong to the
+    # other libraries in the process, whose threads an OMP_WAIT_POLICY would change.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "GOMP_"))}
+    code = "import os, fastgrad; print(sorted(k for k in os.environ if k.startswith('OMP_')))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -8,16 +8,10 @@ print(x.grad)        # tensor(4.)
 
 from __future__ import annotations
 
-import os as _os
-
-# OpenMP threads must sleep, not spin, between parallel regions: on a shared machine a spinning
-# worker steals the core another process needs. Read by the OpenMP runtime when _C loads.
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-from . import (  # noqa: E402
-    _C,  # noqa: E402
-    _interop,  # noqa: E402,F401  (NumPy and DLPack protocols on Tensor)
-    _tensor,  # noqa: E402,F401  (attaches the Python-side Tensor methods)
+from . import (
+    _C,
+    _interop,  # noqa: F401  (NumPy and DLPack protocols on Tensor)
+    _tensor,  # noqa: F401  (attaches the Python-side Tensor methods)
     autograd,
     distributed,
     nn,
@@ -36,8 +30,8 @@ from ._C import (
     int64,
     is_grad_enabled,
     set_num_threads,
-)  # noqa: E402  # noqa: E402
-from ._creation import (  # noqa: E402
+)
+from ._creation import (
     arange,
     empty,
     empty_like,
@@ -56,8 +50,8 @@ from ._creation import (  # noqa: E402
     zeros,
     zeros_like,
 )
-from ._device import device  # noqa: E402
-from ._functions import (  # noqa: E402
+from ._device import device
+from ._functions import (
     abs,
     add,
     all,
@@ -148,18 +142,18 @@ from ._functions import (  # noqa: E402
     var,
     where,
 )
-from ._grad_mode import (  # noqa: E402
+from ._grad_mode import (
     enable_grad,
     inference_mode,
     is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
-from ._interop import from_dlpack  # noqa: E402
-from ._size import Size  # noqa: E402
-from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
-from .profiler import profile  # noqa: E402
-from .serialization import load, save  # noqa: E402
+from ._interop import from_dlpack
+from ._size import Size
+from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from .profiler import profile
+from .serialization import load, save
 
 float = float32  # noqa: A001 - PyTorch's aliases
 double = float64
