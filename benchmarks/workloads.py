@@ -370,7 +370,9 @@ def _registry() -> list[Workload]:
             _logreg_step_numpy,
         ),
     ]
-    for size, label in ((1 << 20, "1M"), (1 << 24, "16M")):
+    # 64K: two pieces of the 32K grain, where a 2-thread op used to wait for the other thread to
+    # wake (docs/performance.md, "Stop 16 runs").
+    for size, label in ((1 << 16, "64K"), (1 << 20, "1M"), (1 << 24, "16M")):
         for op in ("add", "mul", "exp", "sigmoid"):
             for backward in (False, True):
                 suffix = "_fwdbwd" if backward else ""
@@ -384,7 +386,7 @@ def _registry() -> list[Workload]:
                         nbytes=4 * size * _elementwise_traffic(op, backward),
                     )
                 )
-    for side in (1024, 4096):
+    for side in (256, 1024, 4096):
         for op in ("sum", "mean"):
             for dim in (None, 0, 1):
                 tail = "" if dim is None else f"_dim{dim}"
