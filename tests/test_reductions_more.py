@@ -591,11 +591,11 @@ def test_argmax_and_indices_do_not_require_grad():
     assert m.max(1).values.requires_grad
 
 
-def _chunked_sum_f32(row: np.ndarray) -> np.float32:
+def _chunked_sum_f32(row: np.ndarray) -> float:
     """fastgrad's float32 contiguous sum, written out: 64 float32 lanes over each 1024-element
     chunk (lane l adds elements l, l + 64, ... in order; the last chunk may be partial, its
     missing elements zeros), the lanes folded in halves, chunk totals added in double, in
-    order."""
+    order. Returns that double total (a sum rounds it to float32 once, a mean divides first)."""
     total = 0.0
     for c in range(0, row.size, 1024):
         chunk = np.zeros(1024, np.float32)
@@ -607,21 +607,62 @@ def _chunked_sum_f32(row: np.ndarray) -> np.float32:
         for w in (32, 16, 8, 4, 2, 1):
             lanes[:w] = lanes[:w] + lanes[w : 2 * w]
         total += float(lanes[0])
-    return np.float32(total)
+    return total
+
+
+def _row_sums_f32(rows: np.ndarray, mean: bool) -> np.ndarray:
+    return np.array(
+        [np.float32(_chunked_sum_f32(r) / (r.size if mean else 1)) for r in rows], np.float32
+    )
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize(
+    "length",
+    [1, 2, 3, 8, 9, 10, 16, 17, 33, 63, 64, 65, 256, 784, 1023, 1024, 1031, 4096, 5000],
+)
+def test_float32_row_sums_follow_the_documented_order_exactly(length, threads):
+    # Rows shorter than a lane step, partial chunks, whole chunks, chunks and a partial one:
+    # every row must give the order's exact float32 result (the AVX2 chunk and the portable
+    # loop add alike), as a sum and as a mean, however the rows are split between threads.
+    # Some rows are all -0.0 (lanes start at +0.0: the sum is +0.0) and some hold an inf.
+    rng = np.random.default_rng(length)
+    a = (rng.standard_normal((4099 // length + 21, length)) * 1000).astype(np.float32)
+    a[3] = -0.0
+    a[5, length // 2] = np.inf
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        for mean in (False, True):
+            got = (torch.from_numpy(a).mean(1) if mean else torch.from_numpy(a).sum(1)).numpy()
+            want = _row_sums_f32(a, mean)
+            np.testing.assert_array_equal(got.view(np.int32), want.view(np.int32))
+    finally:
+        torch.set_num_threads(previous)
 
 
 @pytest.mark.parametrize(
-    "length", [1, 10, 63, 64, 65, 256, 784, 1023, 1024, 1031, 4096, 4096 + 1024, 5000, 9 * 1024 + 7]
+    "shape, dim",
+    [
+        ((4, 5, 10), -1),  # kept dims 4 and 5 merge: 20 rows of 10
+        ((3, 1, 7, 33), 3),  # a kept dim of 1 drops out
+        ((2, 6, 1, 17), (2, 3)),  # a reduced dim of 1 as well
+    ],
 )
-def test_float32_row_sums_follow_the_documented_order_exactly(length):
-    # Rows shorter than a lane step, partial chunks, whole chunks, chunks and a partial one:
-    # every row must give the order's exact float32 result (the AVX2 chunk and the portable
-    # loop add alike).
-    rng = np.random.default_rng(length)
-    a = (rng.standard_normal((7, length)) * 1000).astype(np.float32)
-    got = torch.from_numpy(a).sum(1).numpy()
-    want = np.array([_chunked_sum_f32(r) for r in a])
-    np.testing.assert_array_equal(got.view(np.int32), want.view(np.int32))
+def test_sums_over_the_last_dim_of_a_batch_are_row_sums(shape, dim):
+    # Kept dims that form one run are merged into rows; the result must be what summing the
+    # rows of the reshaped matrix gives, and a non-contiguous view (kept dims not one run)
+    # must agree with it too.
+    rng = np.random.default_rng(len(shape))
+    a = (rng.standard_normal(shape) * 1000).astype(np.float32)
+    t = torch.from_numpy(a)
+    rows = a.reshape(-1, shape[-1])
+    for mean in (False, True):
+        got = (t.mean(dim) if mean else t.sum(dim)).numpy()
+        want = _row_sums_f32(rows, mean).reshape(got.shape)
+        np.testing.assert_array_equal(got.view(np.int32), want.view(np.int32))
+    strided = torch.from_numpy(np.ascontiguousarray(np.swapaxes(a, 0, 1))).transpose(0, 1)
+    np.testing.assert_array_equal(strided.sum(dim).numpy(), t.sum(dim).numpy())
 
 
 def _sum_over_leading_dims(a: np.ndarray, n_reduced: int, mean: bool) -> np.ndarray:

@@ -28,8 +28,15 @@ ReduceGeometry make_reduce_geometry(const std::vector<int64_t>& sizes,
       }
     } else {
       g.out_numel *= sizes[d];
-      g.out_sizes.push_back(sizes[d]);
-      g.out_strides.push_back(strides[d]);
+      if (sizes[d] == 1) continue;
+      // Likewise for kept dims: a (B, T, C) tensor summed over C has B * T rows of C.
+      if (!g.out_sizes.empty() && g.out_strides.back() == strides[d] * sizes[d]) {
+        g.out_sizes.back() *= sizes[d];
+        g.out_strides.back() = strides[d];
+      } else {
+        g.out_sizes.push_back(sizes[d]);
+        g.out_strides.push_back(strides[d]);
+      }
     }
   }
   return g;
@@ -117,6 +124,18 @@ __attribute__((target("avx2"))) inline float chunk_sum_avx2(const float* x, int6
   h = _mm_add_ps(h, _mm_movehl_ps(h, h));                                         // l + 2
   h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));                                     // l + 1
   return _mm_cvtss_f32(h);
+}
+
+// out[r] = (sum of row r) / divisor for rows of n <= kChunk contiguous floats. One call for
+// all the rows, so that a row costs its loads and adds: called once per row, with a division
+// in the chain, a (4096, 10) tensor's sum(1) took 1.4x torch's time.
+__attribute__((target("avx2"))) void short_row_sums_avx2(const float* x, int64_t row_stride,
+                                                         int64_t n, int64_t rows, float* out,
+                                                         double divisor) {
+  for (int64_t r = 0; r < rows; ++r) out[r] = chunk_sum_avx2(x + r * row_stride, n);
+  if (divisor != 1.0)  // a mean: run_sum's double total divided, one rounding (vectorised here)
+    for (int64_t r = 0; r < rows; ++r)
+      out[r] = static_cast<float>(static_cast<double>(out[r]) / divisor);
 }
 #endif
 
@@ -311,6 +330,13 @@ void sum_impl(const ReduceGeometry& g, const T* in, T* out, double divisor) {
     // the next row's loads (1024x1024 along dim 1: 52 -> 45 us).
     const int64_t out_stride = g.out_strides[0], st = g.red_strides[0], n = g.red_numel;
     parallel_for(0, g.out_numel, grain, [&](int64_t o0, int64_t o1) {
+#ifdef FASTGRAD_X86
+      if constexpr (std::is_same_v<T, float>) {
+        if (st == 1 && n <= kChunk && cpu_has_avx2_fma())
+          return short_row_sums_avx2(in + o0 * out_stride, out_stride, n, o1 - o0, out + o0,
+                                     divisor);
+      }
+#endif
       for (int64_t o = o0; o < o1; ++o) out[o] = finish(run_sum(in + o * out_stride, st, n));
     });
     return;

@@ -11,7 +11,7 @@
 namespace fastgrad::kernels {
 
 struct ReduceGeometry {
-  std::vector<int64_t> out_sizes;    // kept dims (the output's shape without keepdim 1s)
+  std::vector<int64_t> out_sizes;    // kept dims without 1s, merged where contiguous
   std::vector<int64_t> out_strides;  // input strides (elements) along kept dims
   std::vector<int64_t> red_sizes;    // reduced dims, merged where contiguous
   std::vector<int64_t> red_strides;  // input strides (elements) along reduced dims
