@@ -14,29 +14,26 @@ ReduceGeometry make_reduce_geometry(const std::vector<int64_t>& sizes,
                                     const std::vector<int64_t>& strides,
                                     const std::vector<bool>& reduce) {
   ReduceGeometry g;
+  // Dims of size 1 are dropped, and a dim is merged with the previous one of its kind when the
+  // two form one strided run: a (B, T, C) tensor summed over C is B * T rows of C.
+  auto add_dim = [](std::vector<int64_t>& sz, std::vector<int64_t>& st, int64_t size,
+                    int64_t stride) {
+    if (size == 1) return;
+    if (!sz.empty() && st.back() == stride * size) {
+      sz.back() *= size;
+      st.back() = stride;
+    } else {
+      sz.push_back(size);
+      st.push_back(stride);
+    }
+  };
   for (size_t d = 0; d < sizes.size(); ++d) {
     if (reduce[d]) {
       g.red_numel *= sizes[d];
-      if (sizes[d] == 1) continue;
-      // Merge with the previous reduced dim when they form one strided run.
-      if (!g.red_sizes.empty() && g.red_strides.back() == strides[d] * sizes[d]) {
-        g.red_sizes.back() *= sizes[d];
-        g.red_strides.back() = strides[d];
-      } else {
-        g.red_sizes.push_back(sizes[d]);
-        g.red_strides.push_back(strides[d]);
-      }
+      add_dim(g.red_sizes, g.red_strides, sizes[d], strides[d]);
     } else {
       g.out_numel *= sizes[d];
-      if (sizes[d] == 1) continue;
-      // Likewise for kept dims: a (B, T, C) tensor summed over C has B * T rows of C.
-      if (!g.out_sizes.empty() && g.out_strides.back() == strides[d] * sizes[d]) {
-        g.out_sizes.back() *= sizes[d];
-        g.out_strides.back() = strides[d];
-      } else {
-        g.out_sizes.push_back(sizes[d]);
-        g.out_strides.push_back(strides[d]);
-      }
+      add_dim(g.out_sizes, g.out_strides, sizes[d], strides[d]);
     }
   }
   return g;
