@@ -1,6 +1,7 @@
 """float32 exp and sigmoid run through hand-vectorised kernels (AVX-512 or AVX2, whichever the CPU
 has): their accuracy, their special values, that a result does not depend on where the element
-sits, and that the two vector versions agree bit for bit."""
+sits, and that the two vector versions agree bit for bit. The elementwise loops, compiled for the
+baseline and for AVX2, agree bit for bit too."""
 
 import numpy as np
 import pytest
@@ -148,4 +149,76 @@ def test_vector_versions_agree_bitwise(isa, op):
         for a, x, y in zip(arrays, got, base):
             np.testing.assert_array_equal(
                 x.view(np.int32), y.view(np.int32), err_msg=f"{name}, n={a.size}"
+            )
+
+
+def _rows(x, width: int):
+    w = min(width, x.numel())
+    return x[: x.numel() // w * w].reshape(-1, w)
+
+
+ELEMENTWISE = {
+    "add": lambda x, y: x + y,
+    "sub": lambda x, y: x - y,
+    "mul": lambda x, y: x * y,
+    "div": lambda x, y: x / y,
+    "add alpha": lambda x, y: torch.add(x, y, alpha=0.3),
+    "sub alpha": lambda x, y: torch.sub(x, y, alpha=1.7),
+    "x * number": lambda x, y: x * 2.5,
+    "number / x": lambda x, y: 2.5 / x,
+    "x - 0-dim": lambda x, y: x - y[0],
+    "maximum": lambda x, y: torch.maximum(x, y),
+    "gt": lambda x, y: x > y,
+    "neg": lambda x, y: -x,
+    "abs": lambda x, y: x.abs(),
+    "relu": lambda x, y: x.relu(),
+    "clamp": lambda x, y: x.clamp(-0.5, 0.5),
+    "to other float": lambda x, y: x.double() if x.dtype == torch.float32 else x.float(),
+    "rows + row": lambda x, y: _rows(x, 8) + y[: min(8, y.numel())],
+    "add_": lambda x, y: x.clone().add_(y, alpha=-0.7),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("op", ELEMENTWISE)
+def test_elementwise_loops_agree_bitwise_across_vector_levels(isa, op, dtype):
+    # The contiguous elementwise loops are compiled for the baseline and for AVX2 (chosen at
+    # run time): both must give the same bits (no FMA contraction of `x + alpha * y`, the same
+    # NaN, inf, -0.0 and subnormal handling), for every ragged length, at odd offsets, on
+    # one thread and two, streamed and not.
+    if not VECTOR_ISAS:
+        pytest.skip("no AVX2 on this CPU: only the baseline loops run")
+    fn = ELEMENTWISE[op]
+    rng = np.random.default_rng(7)
+    special = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40, -3e-39, 1e38, 0.5, -0.5]
+    arrays = []
+    for n in [*range(1, 41), 1000, 70001]:
+        x = (rng.standard_normal(n + 3) * 3).astype(dtype)
+        y = (rng.standard_normal(n + 3) * 3).astype(dtype)
+        x[: min(n, len(special))] = special[:n]
+        y[1 : 1 + min(n - 1, len(special))] = special[: max(n - 1, 0)]
+        arrays.append((x[3:], y[3:]))  # odd offsets: a view 3 elements in
+        arrays.append((x[:n], y[:n]))
+    results = {}
+    previous_threads = torch.get_num_threads()
+    try:
+        for name in ["scalar", *VECTOR_ISAS]:
+            isa(name)
+            for threads in (1, 2):
+                torch.set_num_threads(threads)
+                for stream in (False, True):
+                    old = _C._set_streaming_store_threshold(0) if stream else None
+                    results[(name, threads, stream)] = [
+                        fn(torch.from_numpy(x), torch.from_numpy(y)).numpy() for x, y in arrays
+                    ]
+                    if stream:
+                        _C._set_streaming_store_threshold(old)
+    finally:
+        torch.set_num_threads(previous_threads)
+    base = results[("scalar", 1, False)]
+    for key, got in results.items():
+        for (x, _), g, b in zip(arrays, got, base):
+            assert g.dtype == b.dtype
+            np.testing.assert_array_equal(
+                g.view(np.uint8), b.view(np.uint8), err_msg=f"{op} {key}, n={x.size}"
             )

@@ -14,4 +14,8 @@ bool cpu_has_avx2_fma();
 // AVX-512 Foundation (Skylake-SP / Zen 4 and later).
 bool cpu_has_avx512f();
 
+// The vector code the kernels use: 0 portable, 1 AVX2 (+FMA), 2 AVX-512F. The best the CPU
+// has unless lowered by set_vector_isa (tests compare the levels; results are the same bits).
+int vector_level();
+
 }  // namespace fastgrad::kernels

@@ -1,14 +1,71 @@
 #pragma once
 // Elementwise kernels: out[i] = op(a[i]) and out[i] = op(a[i], b[i]) over a Geometry.
-// The contiguous inner run gets a plain indexed loop the compiler vectorises; broadcast
-// (stride 0) and strided runs take the general path.
+// The contiguous inner run gets a plain indexed loop the compiler vectorises (compiled twice:
+// for the baseline and for AVX2); broadcast (stride 0) and strided runs take the general path.
 #include <cstdint>
+#include <type_traits>
 
+#include "kernels/cpu.h"
 #include "kernels/loop.h"
 #include "kernels/parallel.h"
 #include "kernels/stream.h"
 
 namespace fastgrad::kernels {
+
+// The contiguous loops every elementwise kernel ends in. `op` is taken by value: its captures
+// (add's alpha, clamp's bounds) are then locals that no store to `o` can change, so the loop
+// vectorises (by reference, sub's loop ran scalar, 1.7x the time of add's).
+
+// o[i] = op(x[i]) for i < m.
+template <typename R, typename T, typename Op>
+inline void map1(R* o, const T* x, int64_t m, Op op) {
+  for (int64_t i = 0; i < m; ++i) o[i] = op(x[i]);
+}
+
+// o[i] = op(x[i], y[i]) for i < m; XS / YS: x / y is one value, not an array.
+template <bool XS, bool YS, typename R, typename T, typename Op>
+inline void map2(R* o, const T* x, const T* y, int64_t m, Op op) {
+  const T xv = XS ? *x : T{}, yv = YS ? *y : T{};
+  for (int64_t i = 0; i < m; ++i) o[i] = op(XS ? xv : x[i], YS ? yv : y[i]);
+}
+
+#ifdef FASTGRAD_X86
+// The same loops compiled for AVX2, chosen at run time (vector_level) when the data are
+// floating point: the package is built for baseline x86-64, whose 16-byte SSE2 loops ran a 1M
+// float add 8-18% and a 64K one 22% slower, a relu or a float-to-double copy 40%. Without FMA,
+// so `x + alpha * y` still rounds twice: the results are the baseline loops', bit for bit.
+template <typename R, typename T, typename Op>
+__attribute__((target("avx2"))) void map1_avx2(R* o, const T* x, int64_t m, Op op) {
+  for (int64_t i = 0; i < m; ++i) o[i] = op(x[i]);
+}
+
+template <bool XS, bool YS, typename R, typename T, typename Op>
+__attribute__((target("avx2"))) void map2_avx2(R* o, const T* x, const T* y, int64_t m, Op op) {
+  const T xv = XS ? *x : T{}, yv = YS ? *y : T{};
+  for (int64_t i = 0; i < m; ++i) o[i] = op(XS ? xv : x[i], YS ? yv : y[i]);
+}
+
+template <typename R, typename T>
+bool use_avx2() {
+  return (std::is_floating_point_v<R> || std::is_floating_point_v<T>) && vector_level() >= 1;
+}
+#endif
+
+template <typename R, typename T, typename Op>
+void map1_any(R* o, const T* x, int64_t m, const Op& op) {
+#ifdef FASTGRAD_X86
+  if (use_avx2<R, T>()) return map1_avx2(o, x, m, op);
+#endif
+  map1(o, x, m, op);
+}
+
+template <bool XS, bool YS, typename R, typename T, typename Op>
+void map2_any(R* o, const T* x, const T* y, int64_t m, const Op& op) {
+#ifdef FASTGRAD_X86
+  if (use_avx2<R, T>()) return map2_avx2<XS, YS>(o, x, y, m, op);
+#endif
+  map2<XS, YS>(o, x, y, m, op);
+}
 
 template <typename R, typename T, typename Op>
 void unary_kernel(const Geometry& g, R* out, const T* a, const Op& op) {
@@ -16,10 +73,8 @@ void unary_kernel(const Geometry& g, R* out, const T* a, const Op& op) {
   if (g.sizes.size() == 1 && g.strides[0][0] == sizeof(R) && g.strides[1][0] == sizeof(T) &&
       g.numel * static_cast<int64_t>(sizeof(R) + sizeof(T)) >= streaming_threshold()) {
     parallel_for(0, g.numel, kGrainSize, [&](int64_t begin, int64_t end) {
-      streamed(out, begin, end, [&](int64_t i0, int64_t i1, R* tmp) {
-        const T* x = a + i0;
-        for (int64_t i = 0; i < i1 - i0; ++i) tmp[i] = op(x[i]);
-      });
+      streamed(out, begin, end,
+               [&](int64_t i0, int64_t i1, R* tmp) { map1_any(tmp, a + i0, i1 - i0, op); });
     });
     return;
   }
@@ -30,7 +85,7 @@ void unary_kernel(const Geometry& g, R* out, const T* a, const Op& op) {
       R* o = reinterpret_cast<R*>(p[0]);
       const T* x = reinterpret_cast<const T*>(p[1]);
       if (s[0] == sizeof(R) && s[1] == sizeof(T)) {
-        for (int64_t i = 0; i < n; ++i) o[i] = op(x[i]);
+        map1_any(o, x, n, op);
       } else {
         for (int64_t i = 0; i < n; ++i)
           *reinterpret_cast<R*>(p[0] + i * s[0]) = op(*reinterpret_cast<const T*>(p[1] + i * s[1]));
@@ -50,13 +105,11 @@ void binary_kernel(const Geometry& g, R* out, const T* a, const T* b, const Op& 
       const T* x = reinterpret_cast<const T*>(p[1]);
       const T* y = reinterpret_cast<const T*>(p[2]);
       if (s[0] == sizeof(R) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
-        for (int64_t i = 0; i < n; ++i) o[i] = op(x[i], y[i]);
+        map2_any<false, false>(o, x, y, n, op);
       } else if (s[0] == sizeof(R) && s[1] == sizeof(T) && s[2] == 0) {
-        const T yv = *y;
-        for (int64_t i = 0; i < n; ++i) o[i] = op(x[i], yv);
+        map2_any<false, true>(o, x, y, n, op);
       } else if (s[0] == sizeof(R) && s[1] == 0 && s[2] == sizeof(T)) {
-        const T xv = *x;
-        for (int64_t i = 0; i < n; ++i) o[i] = op(xv, y[i]);
+        map2_any<true, false>(o, x, y, n, op);
       } else {
         for (int64_t i = 0; i < n; ++i)
           *reinterpret_cast<R*>(p[0] + i * s[0]) = op(*reinterpret_cast<const T*>(p[1] + i * s[1]),
@@ -78,13 +131,11 @@ void binary_kernel_flat(int64_t n, R* out, const T* a, bool a_one, const T* b, b
     const T* x = a_one ? a : a + i0;
     const T* y = b_one ? b : b + i0;
     if (!a_one && !b_one) {
-      for (int64_t i = 0; i < m; ++i) o[i] = op(x[i], y[i]);
+      map2_any<false, false>(o, x, y, m, op);
     } else if (!a_one) {
-      const T yv = *y;
-      for (int64_t i = 0; i < m; ++i) o[i] = op(x[i], yv);
+      map2_any<false, true>(o, x, y, m, op);
     } else if (!b_one) {
-      const T xv = *x;
-      for (int64_t i = 0; i < m; ++i) o[i] = op(xv, y[i]);
+      map2_any<true, false>(o, x, y, m, op);
     } else {
       const R v = op(*x, *y);
       for (int64_t i = 0; i < m; ++i) o[i] = v;

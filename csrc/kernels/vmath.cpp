@@ -1,12 +1,8 @@
 #include "kernels/vmath.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <string>
 
-#include "fastgrad/config.h"
-#include "fastgrad/errors.h"
 #include "kernels/cpu.h"
 #include "kernels/math.h"
 
@@ -159,28 +155,11 @@ __attribute__((target("avx512f"))) void sigmoid_avx512(const float* x, float* ou
 }
 #endif
 
-// 0: portable (libm), 1: AVX2+FMA, 2: AVX-512F. The best the CPU has unless lowered (tests
-// compare the levels).
-int max_level() {
-#ifdef FASTGRAD_X86
-  if (cpu_has_avx2_fma() && cpu_has_avx512f()) return 2;
-  if (cpu_has_avx2_fma()) return 1;
-#endif
-  return 0;
-}
-
-std::atomic<int>& level() {
-  static std::atomic<int> value{max_level()};
-  return value;
-}
-
-constexpr const char* kLevelNames[] = {"scalar", "avx2", "avx512"};
-
 }  // namespace
 
 void exp_f32(const float* x, float* out, int64_t n, bool streaming) {
 #ifdef FASTGRAD_X86
-  const int l = level().load(std::memory_order_relaxed);
+  const int l = vector_level();
   if (l == 2) return exp_avx512(x, out, n, streaming);
   if (l == 1) return exp_avx2(x, out, n, streaming);
 #endif
@@ -189,7 +168,7 @@ void exp_f32(const float* x, float* out, int64_t n, bool streaming) {
 
 void sigmoid_f32(const float* x, float* out, int64_t n, bool streaming) {
 #ifdef FASTGRAD_X86
-  const int l = level().load(std::memory_order_relaxed);
+  const int l = vector_level();
   if (l == 2) return sigmoid_avx512(x, out, n, streaming);
   if (l == 1) return sigmoid_avx2(x, out, n, streaming);
 #endif
@@ -197,21 +176,3 @@ void sigmoid_f32(const float* x, float* out, int64_t n, bool streaming) {
 }
 
 }  // namespace fastgrad::kernels
-
-namespace fastgrad {
-
-std::string vector_isa() { return kernels::kLevelNames[kernels::level().load()]; }
-
-std::string set_vector_isa(const std::string& isa) {
-  int wanted = -1;
-  for (int l = 0; l < 3; ++l)
-    if (isa == kernels::kLevelNames[l]) wanted = l;
-  if (wanted < 0)
-    throw Error(detail::cat("set_vector_isa: unknown instruction set '", isa,
-                            "' (expected 'scalar', 'avx2' or 'avx512')"));
-  if (wanted > kernels::max_level())
-    throw Error(detail::cat("set_vector_isa: this CPU does not support '", isa, "'"));
-  return kernels::kLevelNames[kernels::level().exchange(wanted)];
-}
-
-}  // namespace fastgrad
