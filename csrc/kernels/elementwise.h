@@ -14,7 +14,7 @@ namespace fastgrad::kernels {
 
 // The contiguous loops every elementwise kernel ends in. `op` is taken by value: its captures
 // (add's alpha, clamp's bounds) are then locals that no store to `o` can change, so the loop
-// vectorises (by reference, sub's loop ran scalar, 1.7x the time of add's).
+// vectorises well (by reference, the baseline sub of 1M floats took 1.5x the time of add).
 
 // o[i] = op(x[i]) for i < m.
 template <typename R, typename T, typename Op>
