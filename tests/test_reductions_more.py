@@ -14,6 +14,7 @@ import pytest
 from op_helpers import F32, F64, I64, T, assert_matches, check_op, expand, make, sample
 
 import fastgrad as torch
+from fastgrad import _C
 
 INF = float("inf")
 
@@ -616,12 +617,20 @@ def _row_sums_f32(rows: np.ndarray, mean: bool) -> np.ndarray:
     )
 
 
+@pytest.fixture(params=["scalar", _C._vector_isa()] if _C._vector_isa() != "scalar" else ["scalar"])
+def vector_level(request):
+    """Runs the test with the portable sum kernels and with the vector ones this CPU has."""
+    previous = _C._set_vector_isa(request.param)
+    yield request.param
+    _C._set_vector_isa(previous)
+
+
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize(
     "length",
     [1, 2, 3, 8, 9, 10, 16, 17, 33, 63, 64, 65, 256, 784, 1023, 1024, 1031, 4096, 5000],
 )
-def test_float32_row_sums_follow_the_documented_order_exactly(length, threads):
+def test_float32_row_sums_follow_the_documented_order_exactly(length, threads, vector_level):
     # Rows shorter than a lane step, partial chunks, whole chunks, chunks and a partial one:
     # every row must give the order's exact float32 result (the AVX2 chunk and the portable
     # loop add alike), as a sum and as a mean, however the rows are split between threads.
@@ -637,6 +646,27 @@ def test_float32_row_sums_follow_the_documented_order_exactly(length, threads):
             got = (torch.from_numpy(a).mean(1) if mean else torch.from_numpy(a).sum(1)).numpy()
             want = _row_sums_f32(a, mean)
             np.testing.assert_array_equal(got.view(np.int32), want.view(np.int32))
+    finally:
+        torch.set_num_threads(previous)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("length", [1000, 16384, 16385, 100_000, 3 * 16384 + 1025])
+def test_float32_whole_sums_follow_the_documented_order_exactly(length, threads, vector_level):
+    # sum() and mean() of a whole tensor: 16K-element blocks, each summed as a row is (chunk
+    # totals added in double, in order), the block totals added in double in block order,
+    # whatever the thread count.
+    rng = np.random.default_rng(length)
+    a = (rng.standard_normal(length) * 1000).astype(np.float32)
+    total = 0.0
+    for b in range(0, length, 16384):
+        total += _chunked_sum_f32(a[b : b + 16384])
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        t = torch.from_numpy(a.reshape(-1, 5) if length % 5 == 0 else a)
+        for got, want in ((t.sum(), np.float32(total)), (t.mean(), np.float32(total / length))):
+            assert got.numpy().view(np.int32) == want.view(np.int32)
     finally:
         torch.set_num_threads(previous)
 
@@ -693,7 +723,9 @@ def _sum_over_leading_dims(a: np.ndarray, n_reduced: int, mean: bool) -> np.ndar
         ((6, 4, 3, 24), (0,)),  # several kept dims
     ],
 )
-def test_sums_over_leading_dims_follow_the_documented_order_exactly(shape, dims, dtype, threads):
+def test_sums_over_leading_dims_follow_the_documented_order_exactly(
+    shape, dims, dtype, threads, vector_level
+):
     # Summing over leading dims adds eight rows per pass on AVX2 machines; every output must
     # still see the row-at-a-time additions, whatever the block and thread split. (float32
     # inputs add up exactly in double at these sizes, so only float64 would see another order;

@@ -892,7 +892,7 @@ def _streaming_store_threshold() -> _int:
 
 def _to_dlpack(tensor: Tensor, versioned: _bool = ..., copied: _bool = ...) -> Any: ...
 def _vector_isa() -> str:
-    """Instruction set of the vectorised kernels (float32 exp/sigmoid, elementwise loops):
+    """Instruction set of the vectorised kernels (float32 exp/sigmoid, elementwise loops, sums):
     'avx512', 'avx2' or 'scalar'.
     """
 

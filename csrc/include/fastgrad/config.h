@@ -20,9 +20,9 @@ FASTGRAD_API void set_num_threads(int n);
 FASTGRAD_API int64_t streaming_store_threshold();
 FASTGRAD_API int64_t set_streaming_store_threshold(int64_t bytes);
 // The instruction set of the vectorised kernels: "avx512", "avx2" or "scalar" (float32 exp and
-// sigmoid through libm, elementwise loops built for baseline x86-64), the best the CPU has
-// unless lowered. Every level gives bitwise the same results; the setter returns the previous
-// value and is there for tests comparing them.
+// sigmoid through libm, elementwise loops built for baseline x86-64, sums in portable loops),
+// the best the CPU has unless lowered. Every level gives bitwise the same results; the setter
+// returns the previous value and is there for tests comparing them.
 FASTGRAD_API std::string vector_isa();
 FASTGRAD_API std::string set_vector_isa(const std::string& isa);
 
