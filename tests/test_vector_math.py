@@ -171,6 +171,7 @@ ELEMENTWISE = {
     "gt": lambda x, y: x > y,
     "neg": lambda x, y: -x,
     "abs": lambda x, y: x.abs(),
+    "sqrt": lambda x, y: x.sqrt(),
     "relu": lambda x, y: x.relu(),
     "clamp": lambda x, y: x.clamp(-0.5, 0.5),
     "to other float": lambda x, y: x.double() if x.dtype == torch.float32 else x.float(),
@@ -222,3 +223,24 @@ def test_elementwise_loops_agree_bitwise_across_vector_levels(isa, op, dtype):
             np.testing.assert_array_equal(
                 g.view(np.uint8), b.view(np.uint8), err_msg=f"{op} {key}, n={x.size}"
             )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sqrt_is_correctly_rounded(dtype):
+    # The library is built with -fno-math-errno so that the loop vectorises (sqrtps/sqrtpd):
+    # IEEE square roots, correctly rounded like NumPy's, -0.0 kept, NaN for negatives.
+    rng = np.random.default_rng(3)
+    x = np.concatenate(
+        [
+            rng.random(10_000).astype(dtype) * 10.0 ** rng.integers(-30, 30, 10_000),
+            np.array([0.0, -0.0, np.inf, 1e-45, 1e-310, 2.0, -1.0, -np.inf, np.nan], dtype),
+        ]
+    ).astype(dtype)
+    with np.errstate(invalid="ignore"):
+        want = np.sqrt(x)
+    got = torch.from_numpy(x).sqrt().numpy()
+    assert got.dtype == want.dtype
+    nan = np.isnan(want)
+    np.testing.assert_array_equal(np.isnan(got), nan)
+    view = np.int32 if dtype == np.float32 else np.int64
+    np.testing.assert_array_equal(got[~nan].view(view), want[~nan].view(view))
