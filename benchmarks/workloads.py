@@ -158,12 +158,19 @@ def _logreg_step_numpy(np_: Any) -> Thunk:
 _UNARY_NUMPY = {
     "exp": lambda np_, a: np_.exp(a),
     "sigmoid": lambda np_, a: np_.float32(1.0) / (np_.float32(1.0) + np_.exp(-a)),
+    "tanh": lambda np_, a: np_.tanh(a),
+    "log": lambda np_, a: np_.log(a),
 }
+
+
+def _operands(op: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = _pair(n)
+    return (np.abs(a), b) if op == "log" else (a, b)  # log: inside its domain
 
 
 def _elementwise_tensor(op: str, n: int, backward: bool) -> Builder:
     def build(lib: Any) -> Thunk:
-        a, b = (_from(lib, t) for t in _pair(n))
+        a, b = (_from(lib, t) for t in _operands(op, n))
         if op in ("add", "mul"):
             f = (lambda: a + b) if op == "add" else (lambda: a * b)
             leaves = (a, b)
@@ -189,7 +196,7 @@ def _elementwise_tensor(op: str, n: int, backward: bool) -> Builder:
 
 def _elementwise_numpy(op: str, n: int, backward: bool) -> Builder:
     def build(np_: Any) -> Thunk:
-        a, b = _pair(n)
+        a, b = _operands(op, n)
         g = np_.ones(n, dtype=np_.float32)
         one = np_.float32(1.0)
         if op == "add":
@@ -201,9 +208,15 @@ def _elementwise_numpy(op: str, n: int, backward: bool) -> Builder:
         elif op == "exp":
             fwd = lambda: np_.exp(a)  # noqa: E731
             bwd = lambda y: g * y  # noqa: E731
-        else:
+        elif op == "sigmoid":
             fwd = lambda: _UNARY_NUMPY["sigmoid"](np_, a)  # noqa: E731
             bwd = lambda y: g * (one - y) * y  # noqa: E731
+        else:
+            fwd = lambda: _UNARY_NUMPY[op](np_, a)  # noqa: E731
+            if op == "tanh":
+                bwd = lambda y: g * (one - y * y)  # noqa: E731
+            else:
+                bwd = lambda y: g / a  # noqa: E731
         if not backward:
             return fwd
         return lambda: bwd(fwd())
@@ -386,6 +399,17 @@ def _registry() -> list[Workload]:
                         nbytes=4 * size * _elementwise_traffic(op, backward),
                     )
                 )
+    # Two more transcendental functions, forward only (vectorised like exp since stop 18).
+    for op in ("tanh", "log"):
+        ws.append(
+            Workload(
+                f"{op}_1M",
+                f"{op}, 1M float32, forward" + (" (of |x|)" if op == "log" else ""),
+                _elementwise_tensor(op, 1 << 20, False),
+                _elementwise_numpy(op, 1 << 20, False),
+                nbytes=4 * (1 << 20) * _elementwise_traffic(op, False),
+            )
+        )
     for side in (256, 1024, 4096):
         for op in ("sum", "mean"):
             for dim in (None, 0, 1):

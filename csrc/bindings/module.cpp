@@ -79,8 +79,8 @@ PYBIND11_MODULE(_C, m) {
   m.def("_set_streaming_store_threshold", &set_streaming_store_threshold, py::arg("nbytes"),
         "Sets _streaming_store_threshold() and returns the previous value (for tests and timing).");
   m.def("_vector_isa", &vector_isa,
-        "Instruction set of the vectorised kernels (float32 exp/sigmoid, elementwise loops, sums): "
-        "'avx512', 'avx2' or 'scalar'.");
+        "Instruction set of the vectorised kernels (float32 exp/sigmoid/log/tanh, elementwise "
+        "loops, sums): 'avx512', 'avx2' or 'scalar'.");
   m.def("_set_vector_isa", &set_vector_isa, py::arg("isa"),
         "Sets _vector_isa() to one this CPU supports; returns the previous value (for tests).");
 }

@@ -1,8 +1,9 @@
 #pragma once
-// Vectorised float32 transcendental kernels over contiguous arrays: 16 lanes of AVX-512F or 8
-// of AVX2/FMA, whichever the CPU has (chosen at run time; fastgrad::set_vector_isa lowers it),
-// the C library's scalar functions otherwise. Both vector versions do the same IEEE operations
-// per lane in the same order, so they give bitwise the same results.
+// Vectorised float32 transcendental kernels (exp, sigmoid, log, tanh) over contiguous arrays: 16
+// lanes of AVX-512F or 8 of AVX2/FMA, whichever the CPU has (chosen at run time;
+// fastgrad::set_vector_isa lowers it), the C library's scalar functions otherwise. Both vector
+// versions do the same IEEE operations per lane in the same order, so they give bitwise the same
+// results.
 //
 // The AVX2 exp is a Cody-Waite range reduction plus a degree-6 polynomial (the Cephes
 // coefficients, as in PyTorch's Sleef-based kernels' accuracy class): within 1 ulp of the
@@ -18,5 +19,9 @@ namespace fastgrad::kernels {
 void exp_f32(const float* x, float* out, int64_t n, bool streaming = false);
 // out[i] = 1 / (1 + exp(-x[i])), PyTorch's formula (0 and 1 exactly at the far ends).
 void sigmoid_f32(const float* x, float* out, int64_t n, bool streaming = false);
+// out[i] = log(x[i]) and tanh(x[i]): within 1 ulp of the correctly rounded result (checked
+// against every float32 input), the special values as the C library's.
+void log_f32(const float* x, float* out, int64_t n, bool streaming = false);
+void tanh_f32(const float* x, float* out, int64_t n, bool streaming = false);
 
 }  // namespace fastgrad::kernels

@@ -164,7 +164,7 @@ Tensor exp(const Tensor& t) {
 }
 Tensor log(const Tensor& t) {
   return record_unary<LogBackward0>(
-      map_floating(t, float_result(t), "log", [](auto x) { return std::log(x); }), t, false);
+      map_floating_vec(t, "log", kernels::log_f32, [](auto x) { return std::log(x); }), t, false);
 }
 Tensor sin(const Tensor& t) {
   return record_unary<SinBackward0>(
@@ -176,7 +176,7 @@ Tensor cos(const Tensor& t) {
 }
 Tensor tanh(const Tensor& t) {
   return record_unary<TanhBackward0>(
-      map_floating(t, float_result(t), "tanh", [](auto x) { return std::tanh(x); }), t, true);
+      map_floating_vec(t, "tanh", kernels::tanh_f32, [](auto x) { return std::tanh(x); }), t, true);
 }
 Tensor sigmoid(const Tensor& t) {
   return record_unary<SigmoidBackward0>(
