@@ -106,6 +106,28 @@ def test_log_and_tanh_float32_within_one_ulp_of_correctly_rounded(isa, op):
         assert diff.max() <= ulps, (name, x[~nan][diff.argmax()])
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("op", ["log", "tanh"])
+def test_log_and_tanh_within_one_ulp_over_a_stride_through_every_float(isa, op):
+    # Every 61st float32 bit pattern (70M inputs: each exponent, both signs, mantissas in
+    # every residue class), at each vector level, in 8M pieces.
+    ref_fn = getattr(np, op)
+    for name in VECTOR_ISAS:
+        isa(name)
+        worst = 0
+        for start in range(0, 2**32, 61 * 2**23):
+            bits = np.arange(start, min(start + 61 * 2**23, 2**32), 61, dtype=np.uint64)
+            x = bits.astype(np.uint32).view(np.float32)
+            got = getattr(torch, op)(torch.from_numpy(x)).numpy()
+            with np.errstate(all="ignore"):
+                ref = ref_fn(x.astype(np.float64)).astype(np.float32)
+            nan = np.isnan(ref)
+            np.testing.assert_array_equal(np.isnan(got), nan, err_msg=name)
+            diff = np.abs(_ordered(got[~nan]) - _ordered(ref[~nan]))
+            worst = max(worst, int(diff.max(initial=0)))
+        assert worst <= 1, (name, op, worst)
+
+
 def test_log_and_tanh_float32_special_values(isa):
     tiny = np.float32(1e-45)  # the smallest subnormal
     big = np.finfo(np.float32).max
