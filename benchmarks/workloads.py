@@ -205,18 +205,14 @@ def _elementwise_numpy(op: str, n: int, backward: bool) -> Builder:
         elif op == "mul":
             fwd = lambda: a * b  # noqa: E731
             bwd = lambda y: (g * b, g * a)  # noqa: E731
-        elif op == "exp":
-            fwd = lambda: np_.exp(a)  # noqa: E731
-            bwd = lambda y: g * y  # noqa: E731
-        elif op == "sigmoid":
-            fwd = lambda: _UNARY_NUMPY["sigmoid"](np_, a)  # noqa: E731
-            bwd = lambda y: g * (one - y) * y  # noqa: E731
         else:
             fwd = lambda: _UNARY_NUMPY[op](np_, a)  # noqa: E731
-            if op == "tanh":
-                bwd = lambda y: g * (one - y * y)  # noqa: E731
-            else:
-                bwd = lambda y: g / a  # noqa: E731
+            bwd = {
+                "exp": lambda y: g * y,
+                "sigmoid": lambda y: g * (one - y) * y,
+                "tanh": lambda y: g * (one - y * y),
+                "log": lambda y: g / a,
+            }[op]
         if not backward:
             return fwd
         return lambda: bwd(fwd())
