@@ -80,7 +80,7 @@ PYBIND11_MODULE(_C, m) {
         "Sets _streaming_store_threshold() and returns the previous value (for tests and timing).");
   m.def("_vector_isa", &vector_isa,
         "Instruction set of the vectorised kernels (float32 exp/sigmoid/log/tanh, elementwise "
-        "loops, sums): 'avx512', 'avx2' or 'scalar'.");
+        "loops, sums, matmul micro-kernels): 'avx512', 'avx2' or 'scalar'.");
   m.def("_set_vector_isa", &set_vector_isa, py::arg("isa"),
         "Sets _vector_isa() to one this CPU supports; returns the previous value (for tests).");
 }

@@ -893,7 +893,7 @@ def _streaming_store_threshold() -> _int:
 def _to_dlpack(tensor: Tensor, versioned: _bool = ..., copied: _bool = ...) -> Any: ...
 def _vector_isa() -> str:
     """Instruction set of the vectorised kernels (float32 exp/sigmoid/log/tanh, elementwise
-    loops, sums): 'avx512', 'avx2' or 'scalar'.
+    loops, sums, matmul micro-kernels): 'avx512', 'avx2' or 'scalar'.
     """
 
 def _where(arg0: Tensor, arg1: Any, arg2: Any) -> Tensor: ...
