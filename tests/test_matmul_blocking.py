@@ -1,5 +1,6 @@
 """The packed GEMM's block edges: sizes just around the micro-tiles (6 x 16 floats / 6 x 8
-doubles with AVX2 and the portable kernel, 12 x 32 / 12 x 16 with AVX-512) and cache-block
+doubles with AVX2 and the portable kernel, 12 x 32 / 12 x 16 with AVX-512, 12 x 16 / 12 x 8
+with AVX-512 for products at most that wide) and cache-block
 (K slices of at most 256, MC = 96/120) boundaries, strided and transposed operands, against
 NumPy, with every micro-kernel this CPU can run. Full tiles are written or added into C by the
 micro-kernel itself, edge tiles through a buffer: (12, 600, 32) is all full tiles over three K
@@ -67,7 +68,9 @@ def test_matmul_with_zero_inner_dimension_is_zeros():
 @pytest.mark.skipif("avx512" not in LEVELS, reason="needs a CPU with AVX-512 and AVX2")
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize(("m", "k", "n"), [(131, 300, 97), (250, 513, 47), (64, 784, 256)])
+@pytest.mark.parametrize(
+    ("m", "k", "n"), [(131, 300, 97), (250, 513, 47), (64, 784, 256), (300, 600, 10), (97, 33, 16)]
+)
 def test_avx2_and_avx512_products_are_the_same_bits(m, k, n, dtype, threads):
     rng = np.random.default_rng(m + k + n)
     a = torch.from_numpy(rng.standard_normal((m, k)).astype(dtype))
