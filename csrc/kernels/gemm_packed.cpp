@@ -140,14 +140,6 @@ void micro_scalar(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, bool ad
   FG_OUT(3, LOAD, STORE, ADD, W)      \
   FG_OUT(4, LOAD, STORE, ADD, W)      \
   FG_OUT(5, LOAD, STORE, ADD, W)
-#define FG_OUTS12(LOAD, STORE, ADD, W) \
-  FG_OUTS6(LOAD, STORE, ADD, W)        \
-  FG_OUT(6, LOAD, STORE, ADD, W)       \
-  FG_OUT(7, LOAD, STORE, ADD, W)       \
-  FG_OUT(8, LOAD, STORE, ADD, W)       \
-  FG_OUT(9, LOAD, STORE, ADD, W)       \
-  FG_OUT(10, LOAD, STORE, ADD, W)      \
-  FG_OUT(11, LOAD, STORE, ADD, W)
 #define FG_ACC6(V, ZERO)                                                                       \
   V c0_0 = ZERO, c0_1 = c0_0, c1_0 = c0_0, c1_1 = c0_0, c2_0 = c0_0, c2_1 = c0_0, c3_0 = c0_0, \
     c3_1 = c0_0, c4_0 = c0_0, c4_1 = c0_0, c5_0 = c0_0, c5_1 = c0_0
@@ -180,46 +172,13 @@ __attribute__((target("avx2,fma"))) void micro_avx2_f64(int64_t kc, const double
   FG_OUTS6(_mm256_loadu_pd, _mm256_storeu_pd, _mm256_add_pd, 4)
 }
 
-// AVX-512: 12 x 32 floats or 12 x 16 doubles in 24 of the 32 zmm registers. Per k, 24 FMAs
-// against 14 loads, so the two FMA units, not the two load ports, set the pace (6 x 2 zmm
-// would be 12 FMAs against 8 loads, and too few independent sums to cover the FMA latency on
-// CPUs with two 512-bit units).
+// AVX-512 helpers, overloaded for float and double so that one template serves both.
 __attribute__((target("avx512f"))) inline __m512 bcast512(const float* p) {
   return _mm512_set1_ps(*p);
 }
 __attribute__((target("avx512f"))) inline __m512d bcast512(const double* p) {
   return _mm512_set1_pd(*p);
 }
-
-__attribute__((target("avx512f"))) void micro_avx512_f32(int64_t kc, const float* a, const float* b,
-                                                         float* c, int64_t ldc, bool add) {
-  FG_ACC12(__m512, _mm512_setzero_ps());
-#pragma GCC unroll 4
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m512 b0 = _mm512_load_ps(b + k * 32);
-    const __m512 b1 = _mm512_load_ps(b + k * 32 + 16);
-    FG_ROWS12(__m512, bcast512, _mm512_fmadd_ps)
-  }
-  FG_OUTS12(_mm512_loadu_ps, _mm512_storeu_ps, _mm512_add_ps, 16)
-}
-
-__attribute__((target("avx512f"))) void micro_avx512_f64(int64_t kc, const double* a,
-                                                         const double* b, double* c, int64_t ldc,
-                                                         bool add) {
-  FG_ACC12(__m512d, _mm512_setzero_pd());
-#pragma GCC unroll 4
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m512d b0 = _mm512_load_pd(b + k * 16);
-    const __m512d b1 = _mm512_load_pd(b + k * 16 + 8);
-    FG_ROWS12(__m512d, bcast512, _mm512_fmadd_pd)
-  }
-  FG_OUTS12(_mm512_loadu_pd, _mm512_storeu_pd, _mm512_add_pd, 8)
-}
-
-// AVX-512 for narrow products (N up to one vector: a layer with 10 outputs): 12 x 16 floats or
-// 12 x 8 doubles, one zmm of B per k. The 12 x 32 tile would spend over two thirds of its
-// FMAs on padding columns; here 13 loads feed 12 FMAs, so the load ports set the pace, at
-// about 90% of the FMA rate. The same sums in the same order as the other kernels.
 __attribute__((target("avx512f"))) inline __m512 fma512(__m512 a, __m512 b, __m512 c) {
   return _mm512_fmadd_ps(a, b, c);
 }
@@ -240,6 +199,45 @@ __attribute__((target("avx512f"))) inline void out512(double* c, __m512d v, bool
   _mm512_storeu_pd(c, add ? _mm512_add_pd(_mm512_loadu_pd(c), v) : v);
 }
 
+// AVX-512: 12 x 32 floats or 12 x 16 doubles in 24 of the 32 zmm registers. Per k, 24 FMAs
+// against 14 loads, so the two FMA units, not the two load ports, set the pace (6 x 2 zmm
+// would be 12 FMAs against 8 loads, and too few independent sums to cover the FMA latency on
+// CPUs with two 512-bit units).
+#define FG_OUT512(R)                  \
+  out512(c + R * ldc, c##R##_0, add); \
+  out512(c + R * ldc + W, c##R##_1, add);
+
+template <typename T>
+__attribute__((target("avx512f"))) void micro_avx512(int64_t kc, const T* a, const T* b, T* c,
+                                                     int64_t ldc, bool add) {
+  constexpr int64_t W = 64 / sizeof(T);
+  using V = decltype(load512(b));
+  FG_ACC12(V, V{});
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    const V b0 = load512(b + k * 2 * W);
+    const V b1 = load512(b + k * 2 * W + W);
+    FG_ROWS12(V, bcast512, fma512)
+  }
+  FG_OUT512(0)
+  FG_OUT512(1)
+  FG_OUT512(2)
+  FG_OUT512(3)
+  FG_OUT512(4)
+  FG_OUT512(5)
+  FG_OUT512(6)
+  FG_OUT512(7)
+  FG_OUT512(8)
+  FG_OUT512(9)
+  FG_OUT512(10)
+  FG_OUT512(11)
+}
+#undef FG_OUT512
+
+// AVX-512 for narrow products (N up to one vector: a layer with 10 outputs): 12 x 16 floats or
+// 12 x 8 doubles, one zmm of B per k. The 12 x 32 tile would spend over two thirds of its
+// FMAs on padding columns; here 13 loads feed 12 FMAs, so the load ports set the pace, at
+// about 90% of the FMA rate. The same sums in the same order as the other kernels.
 template <typename T>
 __attribute__((target("avx512f"))) void micro_avx512_narrow(int64_t kc, const T* a, const T* b,
                                                             T* c, int64_t ldc, bool add) {
@@ -279,7 +277,6 @@ __attribute__((target("avx512f"))) void micro_avx512_narrow(int64_t kc, const T*
 }
 #undef FG_ACC12
 #undef FG_ACC6
-#undef FG_OUTS12
 #undef FG_OUTS6
 #undef FG_ROWS12
 #undef FG_ROWS6
@@ -431,13 +428,7 @@ const Kernel<T>& kernel_for(int level, int64_t N) {
                               pack_a_rows<T, 6, kb, Rows6>,
                               pack_b<T, nr>};
   static const Kernel<T> avx512{
-      12,
-      2 * nr,
-      mc,
-      nc,
-      f32 ? MicroKernel<T>(micro_avx512_f32) : MicroKernel<T>(micro_avx512_f64),
-      pack_a_rows<T, 12, kb, Rows12>,
-      pack_b<T, 2 * nr>};
+      12, 2 * nr, mc, nc, micro_avx512<T>, pack_a_rows<T, 12, kb, Rows12>, pack_b<T, 2 * nr>};
   static const Kernel<T> avx512_narrow{
       12, nr, mc, nc, micro_avx512_narrow<T>, pack_a_rows<T, 12, kb, Rows12>, pack_b<T, nr>};
   if (level >= 2) return N <= nr ? avx512_narrow : avx512;
