@@ -349,6 +349,37 @@ def test_grad_modes_as_decorators():
     assert f.__name__ == "f" and g.__name__ == "g"
 
 
+def test_grad_mode_contexts_reused_subclassed_and_bare():
+    # The contexts' construction, __enter__ and __exit__ are C (_C._GradModeBase): an
+    # instance can be entered again, a user subclass keeps the mode of the class it extends,
+    # and both switches work as bare decorators.
+    x = torch.tensor(1.0, requires_grad=True)
+    ctx = torch.no_grad()
+    for _ in range(2):
+        with ctx:
+            assert not (x * 2).requires_grad
+        assert torch.is_grad_enabled()
+
+    class Quiet(torch.no_grad):
+        pass
+
+    with Quiet():
+        assert not torch.is_grad_enabled()
+    assert isinstance(Quiet(), torch.no_grad) and torch.is_grad_enabled()
+
+    @torch.enable_grad
+    def tracked(a):
+        return a * 2
+
+    with torch.no_grad():
+        assert tracked(x).requires_grad and not torch.is_grad_enabled()
+    assert tracked.__name__ == "tracked"
+    with pytest.raises(KeyError):  # an exception inside the block is not swallowed
+        with torch.enable_grad():
+            raise KeyError
+    assert torch.is_grad_enabled()
+
+
 def test_grad_mode_is_thread_local():
     seen = {}
 

@@ -248,6 +248,8 @@ def _member(cls: type, name: str, indent: str) -> list[str]:
             out += [f"{indent}@{name}.setter", f"{indent}def {name}(self, value: {t}) -> None: ..."]
         return out
     obj = getattr(cls, name)
+    if type(raw).__name__ == "member_descriptor" and raw.__doc__:
+        return [f"{indent}{name}: bool"]  # the C structs' members are flags (_GradModeBase)
     if not callable(obj):
         kind = type(obj).__name__ if isinstance(obj, (bool, int, float, str)) else "Any"
         return [f"{indent}{name}: {kind}"]
@@ -287,6 +289,12 @@ def _class(cls: type, name: str) -> list[str]:
     if name != "Tensor":  # small classes: their own members only, object's are inherited
         own = sorted(n for n in vars(cls) if not n.startswith("__") and not n.startswith("_pybind"))
         out += ["    def __repr__(self) -> str: ..."]
+        if "__enter__" in vars(cls):  # a context manager written in C
+            out += [
+                "    def __init__(self, *args: Any) -> None: ...",
+                "    def __enter__(self) -> None: ...",
+                "    def __exit__(self, *exc: object) -> None: ...",
+            ]
         if "__eq__" in vars(cls):
             out += [
                 "    def __eq__(self, other: object) -> bool: ...",

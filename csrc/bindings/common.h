@@ -139,6 +139,7 @@ void init_autograd(py::module_& m);
 void init_functions(py::module_& m);
 void init_dlpack(py::module_& m);
 void init_tensor_slots(py::module_& m);  // after init_tensor and init_autograd
+void init_grad_mode_context(py::module_& m);
 
 // Returns grad_fn objects whose Python type is named after the node (PowBackward0, ...).
 py::object wrap_node(const std::shared_ptr<Node>& node);

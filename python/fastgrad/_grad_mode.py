@@ -16,19 +16,16 @@ is_grad_enabled = _C.is_grad_enabled
 _set_grad_enabled = _C._set_grad_enabled  # returns the previous mode
 
 
-class _GradModeContext:
-    """Base: sets grad mode on enter, restores the previous mode on exit; usable as decorator."""
+class _GradModeContext(_C._GradModeBase):
+    """Base: sets grad mode on enter, restores the previous mode on exit; usable as decorator.
 
-    # A training step enters no_grad once per step: no instance dict, no attribute lookups
-    # on _C, no *args tuple (together about a third of the block's cost).
-    __slots__ = ("_prev",)
+    Construction, __enter__ and __exit__ are C (`_C._GradModeBase`): a training step enters
+    no_grad once per step, and as Python methods they were three interpreter frames. The mode
+    comes from the class's `_enabled`; `cls(func)` decorates when `_decorates_bare` is set.
+    """
+
+    __slots__ = ()
     _enabled: bool
-
-    def __enter__(self) -> None:
-        self._prev = _set_grad_enabled(self._enabled)
-
-    def __exit__(self, exc_type: object, exc_value: object, traceback: object) -> None:
-        _set_grad_enabled(self._prev)
 
     def __call__(self, func: F) -> F:
         @functools.wraps(func)
@@ -50,12 +47,7 @@ class no_grad(_GradModeContext):  # noqa: N801
 
     __slots__ = ()
     _enabled = False
-
-    def __new__(cls, func: Any = None) -> Any:
-        self = object.__new__(cls)
-        if callable(func):  # used as @no_grad without parentheses
-            return self(func)
-        return self
+    _decorates_bare = True  # @no_grad without parentheses
 
 
 class enable_grad(_GradModeContext):  # noqa: N801
@@ -63,12 +55,7 @@ class enable_grad(_GradModeContext):  # noqa: N801
 
     __slots__ = ()
     _enabled = True
-
-    def __new__(cls, func: Any = None) -> Any:
-        self = object.__new__(cls)
-        if callable(func):  # used as @enable_grad without parentheses
-            return self(func)
-        return self
+    _decorates_bare = True  # @enable_grad without parentheses
 
 
 class set_grad_enabled(_GradModeContext):  # noqa: N801
