@@ -58,9 +58,9 @@ class BCELoss(_WeightedLoss):
     """Binary cross entropy between probabilities and targets (logs clamped at -100)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return F.binary_cross_entropy(
-            input, target, weight=self._buffers["weight"], reduction=self.reduction
-        )
+        # F.binary_cross_entropy's kernel directly (it checks the arguments itself): the
+        # wrapper's frame was 5% of a scalar BCELoss call (12.8k -> 12.1k instructions).
+        return _C._binary_cross_entropy(input, target, self._buffers["weight"], self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
