@@ -378,6 +378,11 @@ def test_grad_mode_contexts_reused_subclassed_and_bare():
         with torch.enable_grad():
             raise KeyError
     assert torch.is_grad_enabled()
+    assert not torch.no_grad(orig_func=lambda: torch.is_grad_enabled())()
+    with pytest.raises(TypeError, match="no_grad.. takes at most 1 argument"):
+        torch.no_grad(1, 2)
+    with pytest.raises(TypeError, match="enable_grad.. takes at most 1 argument"):
+        torch.enable_grad(f=tracked)
 
 
 def test_grad_mode_is_thread_local():

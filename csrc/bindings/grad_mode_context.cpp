@@ -36,28 +36,43 @@ bool class_mode(PyTypeObject* cls) {
   return mode;
 }
 
-// cls() makes a context; cls(func), for classes with `_decorates_bare = True` (no_grad,
-// enable_grad), is `@cls` without parentheses: cls()(func). Other arguments are left to the
-// subclass's __init__.
-PyObject* grad_mode_new(PyTypeObject* cls, PyObject* args, PyObject*) {
+// cls() makes a context. For classes with `_decorates_bare = True` (no_grad, enable_grad),
+// cls(func) (or cls(orig_func=func), PyTorch's name) is `@cls` without parentheses:
+// cls()(func); a non-callable argument is ignored, more arguments are a TypeError. Other
+// classes' arguments are left to their __init__ (set_grad_enabled(mode), inference_mode(mode)).
+PyObject* grad_mode_new(PyTypeObject* cls, PyObject* args, PyObject* kwds) {
+  PyObject* func = nullptr;
+  const Py_ssize_t nkw = kwds ? PyDict_GET_SIZE(kwds) : 0;
+  if (PyTuple_GET_SIZE(args) + nkw > 0) {
+    static PyObject* flag = PyUnicode_InternFromString("_decorates_bare");
+    PyObject* bare = PyObject_GetAttr(reinterpret_cast<PyObject*>(cls), flag);
+    if (!bare) PyErr_Clear();
+    const bool decorates = bare == Py_True;
+    Py_XDECREF(bare);
+    if (decorates) {
+      if (nkw == 1 && PyTuple_GET_SIZE(args) == 0) {
+        func = PyDict_GetItemString(kwds, "orig_func");
+        if (!func) func = PyDict_GetItemString(kwds, "func");
+      } else if (nkw == 0 && PyTuple_GET_SIZE(args) == 1) {
+        func = PyTuple_GET_ITEM(args, 0);
+      }
+      if (!func) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most 1 argument (orig_func), got %zd",
+                     cls->tp_name, PyTuple_GET_SIZE(args) + nkw);
+        return nullptr;
+      }
+      if (!PyCallable_Check(func)) func = nullptr;
+    }
+  }
   PyObject* self = cls->tp_alloc(cls, 0);
   if (!self) return nullptr;
   auto* g = reinterpret_cast<GradModeObject*>(self);
   g->enabled = class_mode(cls);
   g->prev = GradMode::is_enabled();
-  if (PyTuple_GET_SIZE(args) == 1 && PyCallable_Check(PyTuple_GET_ITEM(args, 0))) {
-    static PyObject* flag = PyUnicode_InternFromString("_decorates_bare");
-    PyObject* bare = PyObject_GetAttr(reinterpret_cast<PyObject*>(cls), flag);
-    if (!bare) PyErr_Clear();
-    const bool decorate = bare == Py_True;
-    Py_XDECREF(bare);
-    if (decorate) {
-      PyObject* wrapped = PyObject_CallOneArg(self, PyTuple_GET_ITEM(args, 0));
-      Py_DECREF(self);
-      return wrapped;
-    }
-  }
-  return self;
+  if (!func) return self;
+  PyObject* wrapped = PyObject_CallOneArg(self, func);
+  Py_DECREF(self);
+  return wrapped;
 }
 
 PyObject* grad_mode_enter(PyObject* self, PyObject*) {
