@@ -149,8 +149,8 @@ void micro_scalar(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, bool ad
     c9_1 = c0_0, c10_0 = c0_0, c10_1 = c0_0, c11_0 = c0_0, c11_1 = c0_0
 
 // AVX2: 6 x 16 floats or 6 x 8 doubles in 12 ymm accumulators.
-__attribute__((target("avx2,fma"))) void micro_avx2_f32(int64_t kc, const float* a, const float* b,
-                                                        float* c, int64_t ldc, bool add) {
+__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const float* a, const float* b,
+                                                    float* c, int64_t ldc, bool add) {
   FG_ACC6(__m256, _mm256_setzero_ps());
   for (int64_t k = 0; k < kc; ++k) {
     const __m256 b0 = _mm256_load_ps(b + k * 16);
@@ -160,9 +160,8 @@ __attribute__((target("avx2,fma"))) void micro_avx2_f32(int64_t kc, const float*
   FG_OUTS6(_mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, 8)
 }
 
-__attribute__((target("avx2,fma"))) void micro_avx2_f64(int64_t kc, const double* a,
-                                                        const double* b, double* c, int64_t ldc,
-                                                        bool add) {
+__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const double* a, const double* b,
+                                                    double* c, int64_t ldc, bool add) {
   FG_ACC6(__m256d, _mm256_setzero_pd());
   for (int64_t k = 0; k < kc; ++k) {
     const __m256d b0 = _mm256_load_pd(b + k * 8);
@@ -420,11 +419,12 @@ const Kernel<T>& kernel_for(int level, int64_t N) {
   using Rows6 = std::conditional_t<f32, Rows6F32, Rows6F64>;
   using Rows12 = std::conditional_t<f32, Rows12F32, Rows12F64>;
   constexpr int64_t kb = f32 ? 8 : 4;
+  // micro_avx2 is overloaded for float and double: the pointer type picks one.
   static const Kernel<T> avx2{6,
                               nr,
                               mc,
                               nc,
-                              f32 ? MicroKernel<T>(micro_avx2_f32) : MicroKernel<T>(micro_avx2_f64),
+                              static_cast<MicroKernel<T>>(micro_avx2),
                               pack_a_rows<T, 6, kb, Rows6>,
                               pack_b<T, nr>};
   static const Kernel<T> avx512{
