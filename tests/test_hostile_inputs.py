@@ -6,7 +6,9 @@ that raises leaves every tensor it was given unchanged. Graph misuse is tested c
 
 The example counts are fixed and derandomized, so CI time and coverage are deterministic."""
 
+import copy
 import math
+import pickle
 import warnings
 
 import numpy as np
@@ -370,3 +372,28 @@ def test_failed_inplace_ops_leave_tensor_unchanged():
         with pytest.raises(ALLOWED):
             bad()
         np.testing.assert_array_equal(x.numpy(), before)
+
+
+PICKLING_CALLS = {
+    "pickle protocol 0": lambda x: pickle.dumps(x, 0),
+    "pickle protocol 1": lambda x: pickle.dumps(x, 1),
+    "pickle default protocol": lambda x: pickle.dumps(x),
+    "copy.copy": lambda x: copy.copy(x),
+    "__reduce__": lambda x: x.__reduce__(),
+    "__reduce_ex__(0)": lambda x: x.__reduce_ex__(0),
+}
+
+
+@pytest.mark.parametrize("call", PICKLING_CALLS.values(), ids=PICKLING_CALLS.keys())
+@pytest.mark.parametrize("kind", ["tensor", "parameter"])
+def test_pickling_a_tensor_raises_type_error(call, kind):
+    # Protocols 0 and 1 went through object.__reduce__ into pybind11's base type, whose
+    # constructor aborted the process.
+    x = torch.ones(2) if kind == "tensor" else torch.nn.Parameter(torch.ones(2))
+    with pytest.raises(TypeError, match="cannot pickle '(Tensor|Parameter)' object"):
+        call(x)
+    if kind == "tensor":
+        with pytest.raises(TypeError, match="cannot pickle 'Tensor' object"):
+            copy.deepcopy(x)
+    else:  # Parameter.__deepcopy__, as in PyTorch
+        assert copy.deepcopy(x).tolist() == [1.0, 1.0]

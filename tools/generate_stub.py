@@ -317,6 +317,8 @@ def _class(cls: type, name: str) -> list[str]:
                 "__dlpack__",
                 "__dlpack_device__",
                 "__format__",
+                "__reduce__",
+                "__reduce_ex__",
                 "__repr__",
             )
         )

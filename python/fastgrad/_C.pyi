@@ -169,6 +169,10 @@ class Tensor:
         """Returns other + self, for a number `other` on the left."""
     def __rand__(self, other: Tensor | _float | _int | _bool) -> Tensor:
         """Returns other & self, for a number `other` on the left."""
+    def __reduce__(self) -> Any:
+        """Raises TypeError: tensors cannot be pickled (use fastgrad.save)."""
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Raises TypeError: tensors cannot be pickled (use fastgrad.save)."""
     def __repr__(self) -> str:
         """Returns the printed form of this tensor, as PyTorch prints it (see set_printoptions)."""
     def __rmul__(self, other: Tensor | _float | _int | _bool) -> Tensor:

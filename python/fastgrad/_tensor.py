@@ -134,6 +134,27 @@ def __repr__(self: Tensor) -> str:
 Tensor.__str__ = Tensor.__repr__
 
 
+def _not_picklable(self: Tensor) -> TypeError:
+    return TypeError(
+        f"cannot pickle '{type(self).__name__}' object: fastgrad tensors support neither pickle "
+        "nor the copy module (fastgrad.save and fastgrad.load store them)"
+    )
+
+
+# Defined so that no protocol reaches object.__reduce__: for protocols 0 and 1 it calls
+# pybind11's base type, whose constructor aborts the process on a C++ exception.
+@_method
+def __reduce_ex__(self: Tensor, protocol: Any) -> Any:
+    """Raises TypeError: tensors cannot be pickled (use fastgrad.save)."""
+    raise _not_picklable(self)
+
+
+@_method
+def __reduce__(self: Tensor) -> Any:
+    """Raises TypeError: tensors cannot be pickled (use fastgrad.save)."""
+    raise _not_picklable(self)
+
+
 @_method
 def __format__(self: Tensor, spec: str) -> str:
     """Formats a 0-d tensor as its Python number (f"{x:.3f}"); other tensors as repr."""
