@@ -216,6 +216,77 @@ def test_cycle_through_a_function_context_attribute_holding_the_output_is_collec
         assert ref() is None
 
 
+class _Marker:
+    pass
+
+
+def test_tensors_returned_by_each_binding_path_are_whole_objects_that_free_their_storage():
+    # Op results are made by new_tensor_object (csrc/bindings/convert.cpp), not by pybind11's
+    # generic cast: each must take attributes and weak references, be tracked by gc, and free
+    # its C++ tensor (here: release a NumPy array's memory) when its last reference goes.
+    arr = np.arange(12.0)
+    ref = weakref.ref(arr)
+    h = torch.from_numpy(arr)
+    del arr
+    w = torch.zeros(12, dtype=torch.float64, requires_grad=True)
+    w.grad = h
+    x = torch.ones(12, dtype=torch.float64, requires_grad=True)
+    (gx,) = torch.autograd.grad((x * h).sum(), x)  # the autograd.grad path; gx holds h's values
+    results = {
+        "method (pybind11 dispatcher)": h.view(3, 4),
+        "module function": torch.reshape(h, (4, 3)),
+        "number slot": -h,
+        ".grad getter": w.grad,
+        "in-place method (returns self)": h.detach().mul_(1),
+    }
+    marker_refs = []
+    for name, r in results.items():
+        assert type(r) is torch.Tensor, name
+        assert gc.is_tracked(r), name
+        marker = _Marker()
+        r.marker = marker
+        marker_refs.append(weakref.ref(marker))
+        assert weakref.ref(r)() is r, name
+    np.testing.assert_array_equal(gx.numpy(), np.arange(12.0))
+    np.testing.assert_array_equal(
+        results["method (pybind11 dispatcher)"].numpy().ravel(), gx.numpy()
+    )
+    del h, w, x, gx, r, marker
+    assert ref() is not None  # the views and the .grad still hold the array
+    views = [results.pop(k) for k in ("method (pybind11 dispatcher)", "module function")]
+    views.append(results.pop(".grad getter"))
+    views.append(results.pop("in-place method (returns self)"))
+    assert ref() is not None
+    del views  # reference counting alone frees them: no gc.collect()
+    assert ref() is None
+    results.clear()
+    assert all(m() is None for m in marker_refs)
+
+
+def test_a_tensor_freed_while_an_exception_is_pending_runs_python_code_in_its_destructor():
+    # `[t] + 1` fails and the interpreter then drops the list with the TypeError set: the
+    # tensor's destructor frees its hook, whose __del__ runs Python code. tensor_dealloc must
+    # set the pending error aside meanwhile (without that: SystemError, error lost).
+    log = []
+
+    class Hook:
+        def __call__(self, g):
+            return g
+
+        def __del__(self):
+            log.append(sum(i for i in range(3)))  # a generator: its StopIteration is an error
+
+    def hooked():
+        t = torch.rand(2, requires_grad=True) * 1
+        t.register_hook(Hook())
+        return t
+
+    for _ in range(3):
+        with pytest.raises(TypeError, match="can only concatenate list"):
+            [hooked()] + 1  # noqa: RUF005
+    assert log == [3, 3, 3]
+
+
 def test_gc_sees_a_hook_only_through_the_sole_wrapper_of_a_tensor():
     x = torch.rand(3, requires_grad=True)
     y = x * 2

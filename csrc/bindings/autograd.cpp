@@ -218,7 +218,7 @@ void init_autograd(py::module_& m) {
                          gil.releaser());
     }
     py::list out;
-    for (auto& t : r) out.append(t.defined() ? py::cast(t) : py::none());
+    for (auto& t : r) out.append(t.defined() ? py::cast(std::move(t)) : py::none());
     return out;
   });
 

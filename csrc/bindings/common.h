@@ -126,6 +126,42 @@ inline const Tensor& self_tensor(py::handle h, const char* method) {
                        Py_TYPE(h.ptr())->tp_name + "'");
 }
 
+// A new Python Tensor object that owns `t` (a new reference; nullptr with a Python error set if
+// allocation fails), made without pybind11's generic path and registry (tensor_object.cpp).
+PyObject* new_tensor_object(Tensor&& t);
+
+}  // namespace fastgrad::python
+
+// pybind11's conversions of Tensor arguments and results, for every binding (each binding file
+// includes this header before any binding code). A Tensor returned by value (every op) becomes
+// a Python object through new_tensor_object. A Tensor argument is read from the object's
+// simple layout directly (pybind11's generic load looks the type's records up twice); an
+// object whose __init__ never ran is refused (pybind11 would allocate raw memory for it and
+// hand that to the function as a Tensor). Everything else stays pybind11's.
+namespace pybind11::detail {
+template <>
+class type_caster<fastgrad::Tensor> : public type_caster_base<fastgrad::Tensor> {
+ public:
+  using type_caster_base<fastgrad::Tensor>::cast;
+  static handle cast(fastgrad::Tensor&& src, return_value_policy, handle) {
+    return fastgrad::python::new_tensor_object(std::move(src));
+  }
+  bool load(handle src, bool convert) {
+    if (PyObject_TypeCheck(src.ptr(), fastgrad::python::tensor_type())) {
+      auto* inst = reinterpret_cast<instance*>(src.ptr());
+      if (inst->simple_layout) {
+        if (!inst->simple_holder_constructed) return false;  // __init__ never ran
+        value = inst->simple_value_holder[0];
+        return true;
+      }
+    }
+    return type_caster_base<fastgrad::Tensor>::load(src, convert);
+  }
+};
+}  // namespace pybind11::detail
+
+namespace fastgrad::python {
+
 // "[2, 3]", as Python prints list(t.shape).
 inline std::string shape_list(const Shape& s) {
   std::string out = "[";
@@ -139,6 +175,7 @@ void init_autograd(py::module_& m);
 void init_functions(py::module_& m);
 void init_dlpack(py::module_& m);
 void init_tensor_slots(py::module_& m);  // after init_tensor and init_autograd
+void init_tensor_object();               // after init_tensor
 void init_grad_mode_context(py::module_& m);
 
 // Returns grad_fn objects whose Python type is named after the node (PowBackward0, ...).

@@ -63,6 +63,7 @@ PYBIND11_MODULE(_C, m) {
   }
 
   init_tensor(m);
+  init_tensor_object();
   init_autograd(m);
   init_functions(m);
   init_tensor_slots(m);

@@ -29,7 +29,7 @@ PyObject* guarded(F&& f) noexcept {
   }
 }
 
-PyObject* wrap(Tensor&& t) { return py::cast(std::move(t)).release().ptr(); }
+PyObject* wrap(Tensor&& t) { return new_tensor_object(std::move(t)); }
 
 // `a op b` where a, b or both are tensors: Python calls one slot for __op__ and __rop__.
 // Forward(self, other) and Reflected(self, other) are what __op__ and __rop__ compute.
@@ -126,7 +126,7 @@ py::object get_grad(const Tensor& t) {
       PyErr_WarnEx(PyExc_UserWarning, kNonLeafGradWarning, 1) != 0)
     throw py::error_already_set();  // the warning filter made it an error
   Tensor g = t.grad();
-  return g.defined() ? py::cast(g) : py::none();
+  return g.defined() ? py::cast(std::move(g)) : py::none();
 }
 
 void set_grad(const Tensor& t, py::object g) {
