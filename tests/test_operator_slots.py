@@ -223,3 +223,65 @@ def test_backward_bad_arguments():
     with pytest.raises(RuntimeError, match="does not require grad"):
         torch.tensor(1.0).backward()
     y.backward()  # the failed calls above left the graph intact
+
+
+# ---- the unary ops and zero_ as C methods, -x and abs(x) as number slots --------------------
+
+UNARY = {
+    "neg": np.negative,
+    "negative": np.negative,
+    "exp": np.exp,
+    "log": np.log,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tanh": np.tanh,
+    "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+    "relu": lambda v: np.maximum(v, 0),
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+}
+GRAD_FN = {"negative": "NegBackward0"}
+
+
+@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("kind", ["tensor", "param", "large"])
+def test_unary_c_methods(name, kind):
+    values = np.linspace(0.1, 2.0, 70_000 if kind == "large" else 5)  # large: GIL released
+    x = _leaf(values.tolist(), "param" if kind == "param" else None)
+    out = getattr(x, name)()
+    assert type(out) is torch.Tensor and out is not x
+    exact = UNARY[name](x.detach().numpy().astype(np.float64))  # of the float32 inputs
+    np.testing.assert_allclose(out.detach().numpy(), exact, rtol=2e-6, atol=1e-7)
+    expected = GRAD_FN.get(name, name.capitalize() + "Backward0")
+    assert type(out.grad_fn).__name__ == expected
+    assert getattr(torch.Tensor, name).__doc__.startswith(f"{name}(self) -> Tensor\n\n")
+    with pytest.raises(TypeError):
+        getattr(x, name)(1)  # takes no arguments
+    with pytest.raises(TypeError, match="__init__ has not been called"):
+        getattr(torch.Tensor.__new__(torch.Tensor), name)()
+
+
+@pytest.mark.parametrize("kind", ["tensor", "param"])
+def test_negative_and_abs_slots_match_the_dunders(kind):
+    x = _leaf([-1.5, 0.0, 2.0], kind)
+    for slot, dunder in ((operator.neg, "__neg__"), (operator.abs, "__abs__")):
+        a, b = _summary(slot(x), [x]), _summary(getattr(x, dunder)(), [x])
+        np.testing.assert_array_equal(a[0], b[0])
+        assert a[1:3] == b[1:3]
+        np.testing.assert_array_equal(a[3][0], b[3][0])
+    assert (-torch.tensor([1, -2])).tolist() == [-1, 2]  # integer dtype kept
+    with pytest.raises(RuntimeError, match="Negation, the `-` operator, on a bool tensor"):
+        -torch.tensor([True])
+
+
+def test_zero_is_a_c_method_returning_the_same_object():
+    x = torch.tensor([1.0, 2.0])
+    assert x.zero_() is x and x.tolist() == [0.0, 0.0]
+    leaf = torch.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        leaf.zero_()
+    assert leaf.tolist() == [1.0]
+    base = torch.ones(2, 3)
+    view = base[:, 1]
+    assert view.zero_() is view
+    assert base.tolist() == [[1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]

@@ -235,35 +235,12 @@ void init_tensor(py::module_& m) {
            [](const Tensor& t, py::function fn) {
              t.register_post_accumulate_grad_hook(PyPostAccumulateHook(std::move(fn)));
            })
-      // ---- unary ops
-      .def("neg", unary_method(&Tensor::neg),
-           "Returns a new tensor with the negative of the elements of this tensor.")
+      // ---- unary ops (neg, exp, sigmoid, ... and zero_ are C methods: tensor_slots.cpp)
       .def("__neg__", unary_method(&Tensor::neg),
            "Returns -self, a new tensor with the negative of each element.")
-      .def("negative", unary_method(&Tensor::neg),
-           "Returns a new tensor with the negative of the elements of this tensor (an alias of "
-           "neg()).")
       .def(
           "__pos__", [](const Tensor& t) { return t; },
           "Returns +self, which is this tensor itself.")
-      .def("exp", unary_method(&Tensor::exp),
-           "Returns a new tensor with the exponential of the elements of this tensor.")
-      .def("log", unary_method(&Tensor::log),
-           "Returns a new tensor with the natural logarithm of the elements of this tensor.")
-      .def("sin", unary_method(&Tensor::sin),
-           "Returns a new tensor with the sine of the elements of this tensor (in radians).")
-      .def("cos", unary_method(&Tensor::cos),
-           "Returns a new tensor with the cosine of the elements of this tensor (in radians).")
-      .def("tanh", unary_method(&Tensor::tanh),
-           "Returns a new tensor with the hyperbolic tangent of the elements of this tensor.")
-      .def("sigmoid", unary_method(&Tensor::sigmoid),
-           "Returns a new tensor with the logistic sigmoid 1 / (1 + exp(-x)) of each element.")
-      .def("relu", unary_method(&Tensor::relu),
-           "Returns a new tensor with the rectified linear unit max(x, 0) of each element.")
-      .def("sqrt", unary_method(&Tensor::sqrt),
-           "Returns a new tensor with the square root of the elements of this tensor.")
-      .def("abs", unary_method(&Tensor::abs),
-           "Returns a new tensor with the absolute value of the elements of this tensor.")
       .def("__abs__", unary_method(&Tensor::abs),
            "Returns abs(self), a new tensor with the absolute value of each element.")
       .def(
@@ -458,13 +435,6 @@ void init_tensor(py::module_& m) {
             return self;
           },
           py::arg("other"), "Divides this tensor by `other`, in place, and returns it (see div).")
-      .def(
-          "zero_",
-          [](py::object self) {
-            self.cast<const Tensor&>().zero_();
-            return self;
-          },
-          "Fills this tensor with zeros, in place, and returns it.")
       .def(
           "fill_",
           [](py::object self, py::handle v) {
