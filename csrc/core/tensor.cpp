@@ -16,16 +16,8 @@ void check_defined(const Tensor& t) {
 }
 }  // namespace
 
-ScalarType Tensor::dtype() const { return impl_->dtype(); }
-int64_t Tensor::dim() const { return impl_->dim(); }
-const Shape& Tensor::sizes() const { return impl_->sizes(); }
-const Shape& Tensor::strides() const { return impl_->strides(); }
 int64_t Tensor::size(int64_t d) const { return impl_->sizes()[wrap_dim(d, dim())]; }
 int64_t Tensor::stride(int64_t d) const { return impl_->strides()[wrap_dim(d, dim())]; }
-int64_t Tensor::numel() const { return impl_->numel(); }
-int64_t Tensor::storage_offset() const { return impl_->storage_offset(); }
-bool Tensor::is_contiguous() const { return impl_->is_contiguous(); }
-void* Tensor::data_ptr() const { return impl_->data(); }
 uint32_t Tensor::version() const { return impl_->storage()->version(); }
 
 template <typename T>
@@ -55,11 +47,6 @@ Scalar Tensor::item() const {
 }
 
 // ---- autograd surface
-
-bool Tensor::requires_grad() const {
-  auto* m = impl_->autograd_meta();
-  return m && (m->requires_grad || m->grad_fn);
-}
 
 const Tensor& Tensor::set_requires_grad(bool requires_grad) const {
   auto* m = impl_->autograd_meta();

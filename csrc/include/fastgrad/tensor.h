@@ -43,17 +43,17 @@ class FASTGRAD_API Tensor {
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
   bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
 
-  // ---- metadata
-  ScalarType dtype() const;
-  int64_t dim() const;
-  const Shape& sizes() const;
-  const Shape& strides() const;
+  // ---- metadata (the inline ones are defined at the end of tensor_impl.h)
+  inline ScalarType dtype() const;
+  inline int64_t dim() const;
+  inline const Shape& sizes() const;
+  inline const Shape& strides() const;
   int64_t size(int64_t dim) const;
   int64_t stride(int64_t dim) const;
-  int64_t numel() const;
-  int64_t storage_offset() const;
-  bool is_contiguous() const;
-  void* data_ptr() const;  // first element (storage base + offset)
+  inline int64_t numel() const;
+  inline int64_t storage_offset() const;
+  inline bool is_contiguous() const;
+  inline void* data_ptr() const;  // first element (storage base + offset)
   template <typename T>
   T* data() const {
     return static_cast<T*>(data_ptr());
@@ -65,7 +65,7 @@ class FASTGRAD_API Tensor {
   uint32_t version() const;
 
   // ---- autograd
-  bool requires_grad() const;
+  inline bool requires_grad() const;
   // Only on leaves, like PyTorch; returns *this for chaining.
   const Tensor& set_requires_grad(bool requires_grad) const;
   const Tensor& requires_grad_(bool requires_grad = true) const {
@@ -229,3 +229,9 @@ FASTGRAD_API Tensor operator^(const Tensor& a, const Tensor& b);
 FASTGRAD_API Tensor operator~(const Tensor& a);
 
 }  // namespace fastgrad
+
+// The definitions of Tensor's inline accessors, which need TensorImpl: a small op calls them
+// dozens of times (a scalar training step ~400 times), and as calls into core/tensor.cpp
+// they cost 4% of such a step. tensor_impl.h includes this header first; #pragma once makes
+// either order of inclusion work.
+#include "fastgrad/tensor_impl.h"

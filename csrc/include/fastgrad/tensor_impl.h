@@ -87,4 +87,18 @@ class FASTGRAD_API TensorImpl {
   std::unique_ptr<AutogradMeta> autograd_meta_;
 };
 
+// Tensor's accessors of TensorImpl's fields (declared inline in tensor.h).
+inline ScalarType Tensor::dtype() const { return impl_->dtype(); }
+inline int64_t Tensor::dim() const { return impl_->dim(); }
+inline const Shape& Tensor::sizes() const { return impl_->sizes(); }
+inline const Shape& Tensor::strides() const { return impl_->strides(); }
+inline int64_t Tensor::numel() const { return impl_->numel(); }
+inline int64_t Tensor::storage_offset() const { return impl_->storage_offset(); }
+inline bool Tensor::is_contiguous() const { return impl_->is_contiguous(); }
+inline void* Tensor::data_ptr() const { return impl_->data(); }
+inline bool Tensor::requires_grad() const {
+  const AutogradMeta* m = impl_->autograd_meta();
+  return m && (m->requires_grad || m->grad_fn);
+}
+
 }  // namespace fastgrad
