@@ -688,3 +688,40 @@ def test_calculate_gain_and_fan_errors():
     )
     with pytest.raises(ValueError, match="Mode fan_avg not supported"):
         nn.init.kaiming_uniform_(torch.empty(2, 2), mode="fan_avg")
+
+
+def test_calling_a_module_runs_forward_through_the_c_call_slot():
+    # Module.__call__ is _C._ModuleBase's tp_call: module(*args, **kwargs) ->
+    # module.forward(*args, **kwargs), with the forward looked up on the instance.
+    class Affine(torch.nn.Module):
+        def forward(self, x, *, scale=1.0, shift=0.0):
+            return x * scale + shift
+
+    m = Affine()
+    x = torch.tensor([1.0, 2.0])
+    assert m(x).tolist() == [1.0, 2.0]
+    assert m(x, scale=2.0, shift=1.0).tolist() == [3.0, 5.0]
+    assert torch.nn.Module.__call__(m, x, scale=3.0).tolist() == [3.0, 6.0]
+    m.forward = lambda x: x - 1  # an assigned forward is the one that runs, as in PyTorch
+    assert m(x).tolist() == [0.0, 1.0]
+
+    class Logged(Affine):
+        calls = 0
+
+        def __call__(self, *args, **kwargs):
+            Logged.calls += 1
+            return super().__call__(*args, **kwargs)
+
+    assert Logged()(x, shift=1.0).tolist() == [2.0, 3.0] and Logged.calls == 1
+
+    class Failing(torch.nn.Module):
+        def forward(self, x):
+            raise KeyError("inside forward")
+
+    with pytest.raises(KeyError, match="inside forward"):
+        Failing()(x)
+    with pytest.raises(TypeError, match="positional argument"):
+        Affine()(x, 2.0)
+    with pytest.raises(NotImplementedError, match='missing the required "forward" function'):
+        torch.nn.Module()(x)
+    assert isinstance(m, torch.nn.Module) and "forward" in m.__dict__  # instance dict intact

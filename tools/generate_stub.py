@@ -295,6 +295,8 @@ def _class(cls: type, name: str) -> list[str]:
                 "    def __enter__(self) -> None: ...",
                 "    def __exit__(self, *exc: object) -> None: ...",
             ]
+        if "__call__" in vars(cls):  # _ModuleBase: calling runs forward()
+            out += ["    def __call__(self, *args: Any, **kwargs: Any) -> Any: ..."]
         if "__eq__" in vars(cls):
             out += [
                 "    def __eq__(self, other: object) -> bool: ...",

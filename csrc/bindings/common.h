@@ -177,6 +177,7 @@ void init_dlpack(py::module_& m);
 void init_tensor_slots(py::module_& m);  // after init_tensor and init_autograd
 void init_tensor_object();               // after init_tensor
 void init_grad_mode_context(py::module_& m);
+void init_module_call(py::module_& m);
 
 // Returns grad_fn objects whose Python type is named after the node (PowBackward0, ...).
 py::object wrap_node(const std::shared_ptr<Node>& node);

@@ -68,6 +68,7 @@ PYBIND11_MODULE(_C, m) {
   init_functions(m);
   init_tensor_slots(m);
   init_grad_mode_context(m);
+  init_module_call(m);
   init_dlpack(m);
 
   m.attr("_has_openmp") = openmp_enabled();

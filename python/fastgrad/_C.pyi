@@ -844,6 +844,11 @@ class _GradModeBase:
     _enabled: bool
     _prev: bool
 
+class _ModuleBase:
+    """Base of nn.Module: calling a module runs its forward()."""
+    def __repr__(self) -> str: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
 class _WeakNodeRef:
     def __repr__(self) -> str: ...
     @property

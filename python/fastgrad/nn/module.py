@@ -47,8 +47,11 @@ def _addindent(s: str, num_spaces: int) -> str:
     return first + "\n" + "\n".join(rest)
 
 
-class Module:
-    """Base class for all layers: holds parameters, buffers and submodules; calling runs forward."""
+class Module(_C._ModuleBase):
+    """Base class for all layers: holds parameters, buffers and submodules; calling runs forward.
+
+    Calling a module (module(x)) runs forward(x) through _C._ModuleBase's C call slot.
+    """
 
     training: bool
     _version: int = 1
@@ -83,9 +86,6 @@ class Module:
         )
 
     forward = _forward_unimplemented
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
 
     # ---- registration
 
