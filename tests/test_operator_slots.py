@@ -285,3 +285,29 @@ def test_zero_is_a_c_method_returning_the_same_object():
     view = base[:, 1]
     assert view.zero_() is view
     assert base.tolist() == [[1.0, 0.0, 1.0], [1.0, 0.0, 1.0]]
+
+
+# ---- Tensor.dtype and Tensor.shape as getset descriptors --------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (3,), (2, 0, 4), (1, 2, 3, 4, 5)])
+@pytest.mark.parametrize("kind", ["tensor", "param", "view"])
+def test_shape_and_dtype_getters(shape, kind):
+    x = torch.zeros(*shape, dtype=torch.float64)
+    if kind == "param":
+        x = torch.nn.Parameter(x)
+    elif kind == "view" and len(shape) >= 2:
+        x = x.transpose(0, 1)
+        shape = (shape[1], shape[0], *shape[2:])
+    s = x.shape
+    assert type(s) is torch.Size and s == shape and tuple(s) == shape
+    assert all(type(n) is int for n in s) and s.numel() == int(np.prod(shape))
+    assert s == x.size() and repr(s) == f"torch.Size({list(shape)})"
+    assert not hasattr(s, "__dict__")  # like torch.Size
+    assert x.dtype is torch.float64 and torch.ones(2, dtype=torch.int64).dtype is torch.int64
+    for name in ("shape", "dtype"):
+        with pytest.raises(AttributeError):
+            setattr(x, name, None)
+        with pytest.raises(TypeError, match="__init__ has not been called"):
+            getattr(torch.Tensor.__new__(torch.Tensor), name)
+    assert "fastgrad.Size" in torch.Tensor.shape.__doc__ and "float32" in torch.Tensor.dtype.__doc__

@@ -70,9 +70,7 @@ void init_tensor(py::module_& m) {
          "data gives float32 values, sizes a zero-filled float32 tensor of that shape, and another "
          "tensor a detached alias of it. Prefer fastgrad.tensor() and the factory functions.")
       // ---- metadata
-      .def_property_readonly(
-          "dtype", [](const Tensor& t) { return dtype_object(t.dtype()); },
-          "The data type of this tensor's elements: float32, float64, int64 or bool.")
+      // (dtype and shape are getset descriptors: tensor_slots.cpp)
       .def("dim", &Tensor::dim, "Returns the number of dimensions of this tensor.")
       .def("ndimension", &Tensor::dim,
            "Returns the number of dimensions of this tensor (an alias of dim()).")

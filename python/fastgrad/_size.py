@@ -6,6 +6,8 @@ from __future__ import annotations
 class Size(tuple):
     """The shape of a tensor: a tuple of ints that prints as torch.Size([2, 3])."""
 
+    __slots__ = ()  # no instance __dict__, like torch.Size: smaller and quicker to make
+
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 

@@ -57,12 +57,6 @@ def _shape_args(args: tuple[Any, ...], name: str) -> list[int]:
 # ---- shape and metadata
 
 
-@_property
-def shape(self: Tensor) -> Size:
-    """The size of each dimension of this tensor, as a fastgrad.Size (a tuple of ints)."""
-    return Size(self._sizes())
-
-
 @_method
 def size(self: Tensor, dim: int | None = None) -> Any:
     """Returns the shape of this tensor as a fastgrad.Size (a tuple of ints), or with `dim` the
