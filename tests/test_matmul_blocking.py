@@ -69,7 +69,16 @@ def test_matmul_with_zero_inner_dimension_is_zeros():
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize(
-    ("m", "k", "n"), [(131, 300, 97), (250, 513, 47), (64, 784, 256), (300, 600, 10), (97, 33, 16)]
+    ("m", "k", "n"),
+    [
+        (131, 300, 97),
+        (250, 513, 47),
+        (64, 784, 256),  # a 4-row bottom edge (the rows4 kernel)
+        (128, 600, 64),  # an 8-row bottom edge, two K slices (rows8, adding into C)
+        (256, 784, 100),  # 4-row edges beside a column edge
+        (300, 600, 10),
+        (97, 33, 16),
+    ],
 )
 def test_avx2_and_avx512_products_are_the_same_bits(m, k, n, dtype, threads):
     rng = np.random.default_rng(m + k + n)

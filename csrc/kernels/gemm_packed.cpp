@@ -233,6 +233,37 @@ __attribute__((target("avx512f"))) void micro_avx512(int64_t kc, const T* a, con
 }
 #undef FG_OUT512
 
+// AVX-512 for a bottom edge of exactly R rows (R = 4 or 8) of a full-width tile: M = 256,
+// 784 or 1024 leaves 4 rows after whole 12-row tiles, M = 512 or 2048 leaves 8. The 12-row
+// kernel would compute padding rows and go through a copy; this one writes the R rows of C
+// directly. Each element is the same FMA chain in the same order as in the other kernels.
+template <typename T, int R>
+__attribute__((target("avx512f"))) void micro_avx512_rows(int64_t kc, const T* a, const T* b, T* c,
+                                                          int64_t ldc, bool add) {
+  constexpr int64_t W = 64 / sizeof(T);
+  using V = decltype(load512(b));
+  V acc[2 * R];
+#pragma GCC unroll 16
+  for (int i = 0; i < 2 * R; ++i) acc[i] = V{};
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    const V b0 = load512(b + k * 2 * W);
+    const V b1 = load512(b + k * 2 * W + W);
+    const T* ak = a + k * 12;  // A is packed 12 rows wide; rows R..11 are padding
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const V ar = bcast512(ak + r);
+      acc[2 * r] = fma512(ar, b0, acc[2 * r]);
+      acc[2 * r + 1] = fma512(ar, b1, acc[2 * r + 1]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    out512(c + r * ldc, acc[2 * r], add);
+    out512(c + r * ldc + W, acc[2 * r + 1], add);
+  }
+}
+
 // AVX-512 for narrow products (N up to one vector: a layer with 10 outputs): 12 x 16 floats or
 // 12 x 8 doubles, one zmm of B per k. The 12 x 32 tile would spend over two thirds of its
 // FMAs on padding columns; here 13 loads feed 12 FMAs, so the load ports set the pace, at
@@ -406,6 +437,8 @@ struct Kernel {
   int64_t mr, nr, mc, nc;
   MicroKernel<T> micro;
   Pack<T> pack_a, pack_b;
+  // Full-width tiles of exactly 4 or 8 rows at the bottom edge; null: the edge path.
+  MicroKernel<T> rows4 = nullptr, rows8 = nullptr;
 };
 
 // The kernel for this level and a product N columns wide.
@@ -427,8 +460,15 @@ const Kernel<T>& kernel_for(int level, int64_t N) {
                               static_cast<MicroKernel<T>>(micro_avx2),
                               pack_a_rows<T, 6, kb, Rows6>,
                               pack_b<T, nr>};
-  static const Kernel<T> avx512{
-      12, 2 * nr, mc, nc, micro_avx512<T>, pack_a_rows<T, 12, kb, Rows12>, pack_b<T, 2 * nr>};
+  static const Kernel<T> avx512{12,
+                                2 * nr,
+                                mc,
+                                nc,
+                                micro_avx512<T>,
+                                pack_a_rows<T, 12, kb, Rows12>,
+                                pack_b<T, 2 * nr>,
+                                micro_avx512_rows<T, 4>,
+                                micro_avx512_rows<T, 8>};
   static const Kernel<T> avx512_narrow{
       12, nr, mc, nc, micro_avx512_narrow<T>, pack_a_rows<T, 12, kb, Rows12>, pack_b<T, nr>};
   if (level >= 2) return N <= nr ? avx512_narrow : avx512;
@@ -486,6 +526,14 @@ void gemm_serial(const Kernel<T>& kern, int64_t M, int64_t N, int64_t K, const T
             }
             if (rows == MR && cols == NR) {
               kern.micro(kc, apack + ir * kc, bs, ct, ldc, !first);
+              continue;
+            }
+            const MicroKernel<T> edge = cols != NR  ? nullptr
+                                        : rows == 4 ? kern.rows4
+                                        : rows == 8 ? kern.rows8
+                                                    : nullptr;
+            if (edge) {
+              edge(kc, apack + ir * kc, bs, ct, ldc, !first);
               continue;
             }
             // An edge tile: computed into acc, then the rows and columns that exist.
