@@ -20,6 +20,10 @@ _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "bool
 
 def _check_tensors(op: str, input: Any, target: Any) -> None:  # noqa: A002
     # Checked first, so a wrong type is a TypeError naming the argument, not an AttributeError.
+    # The common case first, without the loop: F.mse_loss on two elements 14.9k -> 12.6k
+    # instructions.
+    if isinstance(input, Tensor) and isinstance(target, Tensor):
+        return
     for pos, (name, value) in enumerate((("input", input), ("target", target)), 1):
         if not isinstance(value, Tensor):
             raise TypeError(
