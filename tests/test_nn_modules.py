@@ -725,3 +725,19 @@ def test_calling_a_module_runs_forward_through_the_c_call_slot():
     with pytest.raises(NotImplementedError, match='missing the required "forward" function'):
         torch.nn.Module()(x)
     assert isinstance(m, torch.nn.Module) and "forward" in m.__dict__  # instance dict intact
+
+
+def test_linear_reads_its_parameters_and_a_plain_tensor_that_replaced_one():
+    # Linear.forward takes weight and bias from _parameters (the fast path) and falls back to
+    # getattr for a name that is no longer a parameter.
+    lin = torch.nn.Linear(3, 2)
+    x = torch.tensor([[1.0, 2.0, 3.0]])
+    w, b = lin.weight.detach().numpy(), lin.bias.detach().numpy()
+    np.testing.assert_allclose(lin(x).detach().numpy(), x.numpy() @ w.T + b, rtol=1e-6)
+    lin.weight = torch.nn.Parameter(torch.ones(2, 3))  # a new parameter is the one used
+    np.testing.assert_allclose(lin(x).detach().numpy(), [[6.0 + b[0], 6.0 + b[1]]], rtol=1e-6)
+    del lin.weight
+    lin.weight = 2 * torch.ones(2, 3)  # a plain tensor attribute now
+    assert "weight" not in lin._parameters
+    np.testing.assert_allclose(lin(x).detach().numpy(), [[12.0 + b[0], 12.0 + b[1]]], rtol=1e-6)
+    assert torch.nn.Linear(3, 2, bias=False)(x).shape == (1, 2)

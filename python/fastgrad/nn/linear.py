@@ -59,7 +59,14 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.linear(input, self.weight, self.bias)
+        # The parameters from _parameters directly: `self.weight` fails the normal attribute
+        # lookup first (parameters are not in the instance __dict__, as in PyTorch) and then
+        # runs Module.__getattr__, ~400 ns each. An attribute that replaced a parameter (a
+        # deleted parameter re-assigned as a plain tensor) still comes through getattr.
+        params = self._parameters
+        weight = params["weight"] if "weight" in params else self.weight
+        bias = params["bias"] if "bias" in params else self.bias
+        return F.linear(input, weight, bias)
 
     def extra_repr(self) -> str:
         return (
