@@ -147,20 +147,26 @@ class type_caster<fastgrad::Tensor> : public type_caster_base<fastgrad::Tensor> 
     return fastgrad::python::new_tensor_object(std::move(src));
   }
   bool load(handle src, bool convert) {
-    if (PyObject_TypeCheck(src.ptr(), fastgrad::python::tensor_type())) {
-      auto* inst = reinterpret_cast<instance*>(src.ptr());
-      if (inst->simple_layout) {
-        if (!inst->simple_holder_constructed) return false;  // __init__ never ran
-        value = inst->simple_value_holder[0];
-        return true;
-      }
+    if (const fastgrad::Tensor* t = fastgrad::python::tensor_of(src)) {
+      value = const_cast<fastgrad::Tensor*>(t);
+      return true;
     }
+    // A Tensor that tensor_of refuses is one whose __init__ never ran.
+    if (PyObject_TypeCheck(src.ptr(), fastgrad::python::tensor_type())) return false;
     return type_caster_base<fastgrad::Tensor>::load(src, convert);
   }
 };
 }  // namespace pybind11::detail
 
 namespace fastgrad::python {
+
+// Creates the C type `spec` describes and adds it to `m` as `name` (the C bases of the Python
+// classes no_grad & co. and nn.Module).
+inline void add_type_from_spec(py::module_& m, const char* name, PyType_Spec& spec) {
+  py::object type = py::reinterpret_steal<py::object>(PyType_FromSpec(&spec));
+  if (!type) throw py::error_already_set();
+  m.attr(name) = type;
+}
 
 // "[2, 3]", as Python prints list(t.shape).
 inline std::string shape_list(const Shape& s) {

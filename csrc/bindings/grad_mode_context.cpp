@@ -109,10 +109,6 @@ PyType_Spec kSpec = {"fastgrad._C._GradModeBase", sizeof(GradModeObject), 0,
 
 }  // namespace
 
-void init_grad_mode_context(py::module_& m) {
-  py::object type = py::reinterpret_steal<py::object>(PyType_FromSpec(&kSpec));
-  if (!type) throw py::error_already_set();
-  m.attr("_GradModeBase") = type;
-}
+void init_grad_mode_context(py::module_& m) { add_type_from_spec(m, "_GradModeBase", kSpec); }
 
 }  // namespace fastgrad::python

@@ -32,10 +32,6 @@ PyType_Spec kSpec = {"fastgrad._C._ModuleBase", sizeof(PyObject), 0,
 
 }  // namespace
 
-void init_module_call(py::module_& m) {
-  py::object type = py::reinterpret_steal<py::object>(PyType_FromSpec(&kSpec));
-  if (!type) throw py::error_already_set();
-  m.attr("_ModuleBase") = type;
-}
+void init_module_call(py::module_& m) { add_type_from_spec(m, "_ModuleBase", kSpec); }
 
 }  // namespace fastgrad::python

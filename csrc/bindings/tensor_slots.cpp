@@ -1,6 +1,7 @@
-// The arithmetic operators of Tensor as CPython number slots, Tensor.grad as a getset
-// descriptor, Tensor.backward as a C method and the grad-mode switch as a plain C function:
-// the paths a small training step takes dozens of times.
+// The arithmetic operators of Tensor as CPython number slots, Tensor.grad, .dtype and .shape
+// as getset descriptors, Tensor.backward, the unary ops and zero_ as C methods and the
+// grad-mode switch as a plain C function: the paths a small training step takes dozens of
+// times.
 //
 // Through pybind11, `a * b` went slot_nb_multiply -> look up __mul__ -> bound-method object ->
 // pybind11's dispatcher -> argument casters: about 1,000 instructions before the op, a fifth of
@@ -147,16 +148,19 @@ void set_grad(const Tensor& t, py::object g) {
   t.set_grad(v);
 }
 
-// Tensor.grad as a getset descriptor: read four times in a typical optimizer step, and a
-// pybind11 property costs a property object call plus the dispatcher (~1,500 instructions).
-const Tensor* grad_self(PyObject* self) {
+// `self` of the C methods and getset descriptors below, or nullptr with a TypeError set (the
+// descriptor has checked the type already; this catches an object whose __init__ never ran).
+const Tensor* method_self(PyObject* self) {
   const Tensor* t = tensor_of(self);
-  if (!t) PyErr_SetString(PyExc_TypeError, "grad: the Tensor is not initialised");
+  if (!t) PyErr_SetString(PyExc_TypeError, "the Tensor's __init__ has not been called");
   return t;
 }
 
+// Tensor.grad as a getset descriptor: read four times in a typical optimizer step, and a
+// pybind11 property costs a property object call plus the dispatcher (~1,500 instructions).
+
 PyObject* grad_get(PyObject* self, void*) {
-  const Tensor* t = grad_self(self);
+  const Tensor* t = method_self(self);
   if (!t) return nullptr;
   return guarded([&] { return get_grad(*t).release().ptr(); });
 }
@@ -166,7 +170,7 @@ int grad_set(PyObject* self, PyObject* value, void*) {
     PyErr_SetString(PyExc_AttributeError, "can't delete the grad attribute");  // torch: same
     return -1;
   }
-  const Tensor* t = grad_self(self);
+  const Tensor* t = method_self(self);
   if (!t) return -1;
   PyObject* r = guarded([&] {
     set_grad(*t, py::reinterpret_borrow<py::object>(value));
@@ -246,7 +250,7 @@ PyObject* tensor_backward(PyObject* self, PyObject* const* args, Py_ssize_t narg
   });
 }
 
-PyMethodDef kBackward = {
+const PyMethodDef kBackward = {
     "backward", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(tensor_backward)),
     METH_FASTCALL | METH_KEYWORDS,
     "backward($self, /, gradient=None, retain_graph=None, create_graph=False, inputs=None)\n--\n\n"
@@ -260,14 +264,14 @@ PyMethodDef kBackward = {
 // them on every step, and as a pybind11 property and a Python property over a bound method
 // they cost ~800 and ~3,000 instructions.
 PyObject* dtype_get(PyObject* self, void*) {
-  const Tensor* t = tensor_of(self);
-  if (!t) return PyErr_Format(PyExc_TypeError, "the Tensor's __init__ has not been called");
+  const Tensor* t = method_self(self);
+  if (!t) return nullptr;
   return dtype_object(t->dtype()).release().ptr();
 }
 
 PyObject* shape_get(PyObject* self, void*) {
-  const Tensor* t = tensor_of(self);
-  if (!t) return PyErr_Format(PyExc_TypeError, "the Tensor's __init__ has not been called");
+  const Tensor* t = method_self(self);
+  if (!t) return nullptr;
   // fastgrad.Size, a Python tuple subclass, imported on first use (it is not there yet when
   // this module initialises) and kept for the life of the process. Checked to be one, since
   // the tuple's items are written directly below.
@@ -303,6 +307,11 @@ PyObject* shape_get(PyObject* self, void*) {
 }
 
 PyGetSetDef kGetSets[] = {
+    {"grad", grad_get, grad_set,
+     "The gradient accumulated into this tensor by backward(), or None until there is one.\n\n"
+     "Only leaves get one, unless retain_grad() was called; reading it on another non-leaf "
+     "warns, as in PyTorch. An assigned gradient must match the tensor's dtype and shape.",
+     nullptr},
     {"dtype", dtype_get, nullptr,
      "The data type of this tensor's elements: float32, float64, int64 or bool.", nullptr},
     {"shape", shape_get, nullptr,
@@ -311,11 +320,6 @@ PyGetSetDef kGetSets[] = {
 
 // The unary ops and zero_ as C methods (METH_NOARGS): through pybind11's dispatcher, a call
 // on a 0-d tensor cost ~1,000 instructions more (`z.sigmoid()` 4.7k).
-const Tensor* method_self(PyObject* self) {
-  const Tensor* t = tensor_of(self);  // the method descriptor has checked the type already
-  if (!t) PyErr_SetString(PyExc_TypeError, "the Tensor's __init__ has not been called");
-  return t;
-}
 
 template <Tensor (Tensor::*Op)() const>
 PyObject* unary_op(PyObject* self, PyObject*) {
@@ -342,6 +346,7 @@ constexpr PyMethodDef unary_def(const char* name, const char* doc) {
 // The docstrings start with the signature line pybind11 would write (help() and
 // tools/generate_stub.py read it).
 PyMethodDef kMethods[] = {
+    kBackward,
     unary_def<&Tensor::neg>("neg",
                             "neg(self) -> Tensor\n\nReturns a new tensor with the negative of "
                             "the elements of this tensor."),
@@ -416,19 +421,6 @@ void init_tensor_slots(py::module_& m) {
   nb->nb_power = nb_power;
   nb->nb_negative = nb_negative;
   nb->nb_absolute = nb_absolute;
-  static PyGetSetDef grad_def = {
-      "grad", grad_get, grad_set,
-      "The gradient accumulated into this tensor by backward(), or None until there is one.\n\n"
-      "Only leaves get one, unless retain_grad() was called; reading it on another non-leaf "
-      "warns, as in PyTorch. An assigned gradient must match the tensor's dtype and shape.",
-      nullptr};
-  py::object descr = py::reinterpret_steal<py::object>(PyDescr_NewGetSet(type, &grad_def));
-  if (!descr || PyObject_SetAttrString(reinterpret_cast<PyObject*>(type), "grad", descr.ptr()))
-    throw py::error_already_set();
-  py::object method = py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &kBackward));
-  if (!method ||
-      PyObject_SetAttrString(reinterpret_cast<PyObject*>(type), "backward", method.ptr()))
-    throw py::error_already_set();
   for (PyGetSetDef& def : kGetSets) {
     py::object d = py::reinterpret_steal<py::object>(PyDescr_NewGetSet(type, &def));
     if (!d || PyObject_SetAttrString(reinterpret_cast<PyObject*>(type), def.name, d.ptr()))
